@@ -1,0 +1,227 @@
+"""Stage 1, load: read content files and remember the line of every value."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 30
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Mapping(dict):
+    """A YAML mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):
+    """A YAML sequence that knows its own line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, line: int, first: int):
+        super().__init__(f"duplicate key `{key}` (first given on line {first})")
+        self.key, self.line, self.first = key, line, first
+
+
+class TooComplex(yaml.YAMLError):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+class _LineLoader(_Base):  # type: ignore[misc, valid-type]
+    """A safe loader that returns Mapping/Sequence with line numbers and refuses
+    duplicate keys, deep nesting and alias bombs."""
+
+    def construct_document(self, node):
+        _check_size(node)
+        return super().construct_document(node)
+
+
+MAX_EXPANDED_NODES = 200_000
+
+
+def _check_size(root) -> None:
+    """Refuse documents nested too deeply or whose aliases expand past a limit
+    (the "billion laughs" attack), before anything walks the data."""
+    sizes: dict[int, int] = {}
+
+    def size(node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_EXPANDED_NODES:
+                raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
+        sizes[id(node)] = total
+        return total
+
+    size(root, 1)
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of flow brackets, a cheap guard run before the parser."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _construct_mapping(loader, node):
+    result = Mapping()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result.key_lines:
+            raise DuplicateKey(key, line, result.key_lines[key])
+        result.key_lines[key] = line
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_sequence(loader, node):
+    result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_timestamp_as_text(loader, node):
+    # Dates stay text: the validator checks their shape and we never want
+    # YAML's implicit conversion to pick a type for a curator.
+    return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
+
+
+@dataclass(frozen=True)
+class Document:
+    """The data of one content file with the path it came from."""
+
+    path: Path
+    rel: str
+    data: Any
+
+
+def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    """Read a UTF-8 file, reporting size, encoding and byte-order-mark problems."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        problems.add(rel, 0, f"cannot read the file: {err.strerror}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.add(rel, 0, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
+                     "split it into several records")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.add(rel, 1, "file starts with a byte-order mark", "save it as UTF-8 without BOM")
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.add(rel, line, f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
+                     "save the file as UTF-8")
+        return None
+
+
+def parse_yaml(text: str, rel: str, problems: Problems) -> Any:
+    """Parse YAML text into Mapping/Sequence values; report syntax errors with their line."""
+    if "\t" in text:
+        for number, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip())]
+            if "\t" in indent:
+                problems.add(rel, number, "tab used for indentation", "indent with spaces")
+                return None
+    if _bracket_depth(text) > MAX_DEPTH:
+        problems.add(rel, 1, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
+                     "write the values out plainly")
+        return None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except DuplicateKey as err:
+        problems.add(rel, err.line, str(err), "remove one of them")
+    except TooComplex as err:
+        problems.add(rel, err.line, f"YAML too complex: {err}", "write the values out plainly")
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 0
+        what = (err.problem or "syntax error").strip()
+        problems.add(rel, line, f"YAML syntax error: {what}",
+                     "check indentation, colons and closing quotes on this line and the one before")
+    except yaml.YAMLError as err:
+        problems.add(rel, 0, f"YAML error: {err}")
+    except RecursionError:
+        problems.add(rel, 0, "YAML nesting too deep", "write the values out plainly")
+    return None
+
+
+def load_yaml(path: Path, root: Path, problems: Problems) -> Document | None:
+    """Read and parse one YAML file; None (with problems added) when it cannot be used."""
+    rel = path.relative_to(root.parent).as_posix() if root.parent in path.parents else str(path)
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.add(rel, 1, "file is empty", "write the record, or delete the file")
+        return None
+    data = parse_yaml(text, rel, problems)
+    if data is None:
+        if not problems.items or problems.items[-1].path != rel:
+            problems.add(rel, 1, "file holds no data", "write the record, or delete the file")
+        return None
+    return Document(path, rel, data)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split a Markdown file into (front matter YAML, body, line where the body starts)."""
+    if not text.startswith("---\n"):
+        return "", text, 1
+    end = text.find("\n---", 4)
+    if end < 0:
+        return "", text, 1
+    front = text[4:end]
+    body_start = text.find("\n", end + 4)
+    body = text[body_start + 1:] if body_start >= 0 else ""
+    return front, body, front.count("\n") + 3

@@ -1,0 +1,88 @@
+"""Stage 6, pages: render planned pages with Jinja (autoescaped), Markdown made safe."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from . import format as fmt
+from .model import Atlas, Fact
+from .urls import record_path, relative
+
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@functools.lru_cache(maxsize=4096)
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML, with raw HTML cleaned by nh3 (no scripts, no event handlers,
+    links only to http, https, mailto and relative targets)."""
+    raw = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    clean = nh3.clean(raw, url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer")
+    return Markup(clean)
+
+
+@dataclass
+class Citation:
+    number: int
+    source_id: str
+    quote: str
+    anchor: str
+
+
+@dataclass
+class Citations:
+    """The numbered notes of one page, in the order the figures appear."""
+
+    items: list[Citation] = field(default_factory=list)
+    _by_key: dict = field(default_factory=dict)
+
+    def cite(self, source_id: str, quote: str, anchor: str = "") -> int:
+        key = (source_id, quote)
+        if key not in self._by_key:
+            self.items.append(Citation(len(self.items) + 1, source_id, quote, anchor))
+            self._by_key[key] = len(self.items)
+        return self._by_key[key]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the configuration says about every page."""
+
+    site_name: str = "京津冀产业图谱"
+    site_name_en: str = "Jing-Jin-Ji Industry Atlas"
+    data_version: str = "0.1.0"
+    build_date: str = ""
+    licence_data: str = "CC BY 4.0"
+    licence_code: str = "MIT"
+
+
+def environment(templates: Path, atlas: Atlas, settings: Settings) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(markdown=render_markdown, value=fmt.fact_value, period=fmt.period_zh,
+                       date_zh=fmt.date_zh, number=fmt.number)
+    env.globals.update(atlas=atlas, settings=settings, fmt=fmt, record_path=record_path)
+    return env
+
+
+def render_page(env: jinja2.Environment, path: str, template: str, context: dict) -> str:
+    """Render one page; `url()` in its templates links relative to this page."""
+    citations = Citations()
+
+    def url(target: str) -> str:
+        return relative(path, target)
+
+    def cite(fact_or_source, quote: str = "") -> int:
+        if isinstance(fact_or_source, Fact):
+            fact = fact_or_source
+            return citations.cite(fact.source_id, fact.quote, fact.anchor)
+        return citations.cite(fact_or_source, quote)
+
+    return env.get_template(template).render(page_path=path, url=url, cite=cite,
+                                             citations=citations, **context)

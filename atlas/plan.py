@@ -1,0 +1,139 @@
+"""Stage 4, plan: decide every page of the site in one place: its path, template and context."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import maps
+from .model import Atlas, Cluster, Company, Fact, Park, Record
+from .urls import page_path, record_path, section_path
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    path: str
+    template: str
+    context: dict
+
+
+ROLE_LABELS = {
+    "vehicle-maker": ("整车企业", "Vehicle makers"),
+    "tier1-supplier": ("一级供应商", "Tier-1 suppliers"),
+    "tier2-supplier": ("二级供应商", "Tier-2 suppliers"),
+    "supplier": ("零部件供应商（层级未说明）", "Suppliers (tier not stated)"),
+    "manufacturer": ("制造企业", "Manufacturers"),
+    "research-institute": ("研究机构", "Research institutes"),
+    "university": ("高校", "Universities"),
+    "bank": ("银行", "Banks"),
+    "investor": ("投资机构", "Investors"),
+    "platform": ("平台", "Platforms"),
+    "hospital": ("医院", "Hospitals"),
+    "government": ("政府部门", "Government bodies"),
+    "association": ("协会", "Associations"),
+    "other": ("其他", "Other"),
+}
+CLUSTER_KIND_LABELS = {"cluster": ("产业集群", "Cluster"), "programme": ("集群计划", "Programme"),
+                       "chain": ("产业链", "Industry chain"), "industry": ("区域产业", "Regional industry")}
+PARK_KIND_LABELS = {"industrial-park": ("产业园", "Industrial park"),
+                    "science-park": ("科技园", "Science park"),
+                    "development-zone": ("开发区", "Development zone"),
+                    "new-town": ("产业新城", "Industrial new town"),
+                    "bonded-zone": ("保税区", "Bonded zone"),
+                    "business-district": ("商务区", "Business district"),
+                    "port": ("港口", "Port"), "base": ("基地", "Base")}
+
+
+def facts_of(record: Record, metric: str, kind: str = "actual") -> list[Fact]:
+    """Every fact of one metric, all sources kept (a table cell shows each, never one picked)."""
+    return [f for f in record.facts if f.metric == metric and f.kind == kind]
+
+
+def _company_context(company: Company, atlas: Atlas, path: str) -> dict:
+    supplies = [atlas.links[i] for i in company.supplies]
+    supplied_by = [atlas.links[i] for i in company.supplied_by]
+    related = [atlas.companies[l.customer] for l in supplies] + \
+              [atlas.companies[l.supplier] for l in supplied_by]
+    park = atlas.parks.get(company.park)
+    return dict(
+        record=company, park=park, district=atlas.districts.get(company.district),
+        clusters=[atlas.clusters[c] for c in company.clusters],
+        parent=atlas.companies.get(company.parent),
+        subsidiaries=[atlas.companies[s] for s in sorted(company.subsidiaries)],
+        customers=supplies, suppliers=supplied_by,
+        map=maps.small_map([company], ([park] if park else []) + related, path, atlas,
+                           supplies + supplied_by))
+
+
+def _cluster_context(cluster: Cluster, atlas: Atlas, path: str) -> dict:
+    companies = [atlas.companies[c] for c in sorted(cluster.companies)]
+    parks = [atlas.parks[p] for p in cluster.parks]
+    focus = parks or companies
+    return dict(record=cluster, companies=companies, parks=parks,
+                parent=atlas.clusters.get(cluster.parent),
+                children=[atlas.clusters[c] for c in sorted(cluster.children)],
+                district=atlas.districts.get(cluster.district),
+                map=maps.small_map(focus, companies, path, atlas))
+
+
+def _park_context(park: Park, atlas: Atlas, path: str) -> dict:
+    companies = [atlas.companies[c] for c in sorted(park.companies)]
+    children = [atlas.parks[c] for c in sorted(park.children)]
+    return dict(record=park, companies=companies, children=children,
+                parent=atlas.parks.get(park.parent),
+                clusters=[atlas.clusters[c] for c in sorted(park.clusters)],
+                circles=[c for c in atlas.circles.values() if c.centre == park.id],
+                district=atlas.districts.get(park.district),
+                map=maps.small_map([park], children + companies, path, atlas))
+
+
+def _circle_context(circle, atlas: Atlas) -> dict:
+    rings = [dict(km=km, label=label, stated=stated,
+                  inside=maps.places_inside(circle, atlas, km))
+             for km, label, stated in maps.circle_rings(circle)]
+    return dict(record=circle, centre=atlas.parks.get(circle.centre), rings=rings,
+                partners=[atlas.districts[d] for d in circle.partners])
+
+
+def _source_context(source, atlas: Atlas) -> dict:
+    by_owner: dict[tuple[str, str], list[Fact]] = {}
+    for fact in source.facts:
+        by_owner.setdefault((fact.owner_kind, fact.owner_id), []).append(fact)
+    links = [l for l in atlas.links if l.source_id == source.id]
+    records = sorted(set(source.cited_by))
+    return dict(record=source, facts_by_owner=sorted(by_owner.items()), links=links,
+                records=records)
+
+
+def plan_site(atlas: Atlas) -> list[PlannedPage]:
+    """Every page of the site, in a stable order."""
+    pages = [
+        PlannedPage("index.html", "home.html",
+                    dict(map=maps.overview_map(atlas, "index.html"))),
+        PlannedPage(page_path("map"), "map.html",
+                    dict(map=maps.overview_map(atlas, page_path("map")),
+                         circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
+                         places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)))),
+        PlannedPage(page_path("supply"), "supply.html", {}),
+        PlannedPage(section_path("cluster"), "clusters.html", {}),
+        PlannedPage(section_path("company"), "companies.html", {}),
+        PlannedPage(section_path("park"), "parks.html", {}),
+        PlannedPage(section_path("source"), "sources.html", {}),
+        PlannedPage("404.html", "404.html", {}),
+    ]
+    for page in atlas.pages.values():
+        pages.append(PlannedPage(page_path(page.id), "page.html", dict(page=page)))
+    for ident, cluster in atlas.clusters.items():
+        path = record_path("cluster", ident)
+        pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path)))
+    for ident, company in atlas.companies.items():
+        path = record_path("company", ident)
+        pages.append(PlannedPage(path, "company.html", _company_context(company, atlas, path)))
+    for ident, park in atlas.parks.items():
+        path = record_path("park", ident)
+        pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path)))
+    for ident, circle in atlas.circles.items():
+        path = record_path("circle", ident)
+        pages.append(PlannedPage(path, "circle.html", _circle_context(circle, atlas)))
+    for ident, source in atlas.sources.items():
+        pages.append(PlannedPage(record_path("source", ident), "source.html",
+                                 _source_context(source, atlas)))
+    return pages

@@ -1,0 +1,695 @@
+"""Stage 2, validate: turn loaded documents into a typed, cross-checked Atlas,
+collecting every problem as `file:line: message (hint)`."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import geo
+from .load import Mapping, Sequence, load_yaml, read_text, split_front_matter, parse_yaml
+from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
+                    Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
+                    Where)
+from .problems import ContentError, Problems, did_you_mean
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+RESERVED_IDS = {"index", "map", "about", "search", "static", "data", "en", "404", "sitemap"}
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PERIOD_PART = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-H[12]|-Q[1-4])?$")
+
+FACT_KINDS = ("actual", "target", "estimate")
+QUALIFIERS = ("exact", "about", "over", "nearly", "at-least", "under")
+PRECISIONS = ("exact", "park", "district", "city")
+DATUMS = ("wgs84", "gcj02")
+CLUSTER_KINDS = ("cluster", "programme", "chain", "industry")
+COMPANY_ROLES = ("vehicle-maker", "tier1-supplier", "tier2-supplier", "supplier", "manufacturer",
+                 "research-institute", "university", "bank", "investor", "platform", "hospital",
+                 "government", "association", "other")
+PARK_KINDS = ("industrial-park", "science-park", "development-zone", "new-town", "bonded-zone",
+              "business-district", "port", "base")
+CIRCLE_KINDS = ("supply", "industry", "commute", "transport")
+DISTRICT_LEVELS = ("district", "county", "city", "new-area")
+RADIUS_UNITS = ("km", "m")
+
+
+def normalise_quote(text: str) -> str:
+    """Whitespace carries no meaning in the printed pages' line breaks; drop it all."""
+    return re.sub(r"\s+", "", text)
+
+
+class Reader:
+    """Reads the fields of one YAML mapping, reporting each problem at its line."""
+
+    def __init__(self, data: Mapping, rel: str, problems: Problems, allowed: Iterable[str],
+                 what: str = "record"):
+        self.data, self.rel, self.problems, self.what = data, rel, problems, what
+        self.allowed = tuple(allowed)
+        for key in data:
+            if key not in self.allowed:
+                self.problems.add(rel, data.line_of(key), f"unknown field `{key}` in {what}",
+                                  did_you_mean(key, self.allowed))
+
+    @property
+    def line(self) -> int:
+        return self.data.line
+
+    def line_of(self, key: str) -> int:
+        return self.data.line_of(key)
+
+    def where(self) -> Where:
+        return Where(self.rel, self.data.line)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def error(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.add(self.rel, self.line_of(key), message, hint)
+
+    def _get(self, key: str, required: bool, allow_empty_list: bool = False) -> Any:
+        if key not in self.data:
+            if required:
+                self.problems.add(self.rel, self.line, f"missing field `{key}` in {self.what}",
+                                  f"add `{key}:`; see content/README.md")
+            return None
+        value = self.data[key]
+        if allow_empty_list and value == []:
+            return value
+        if value is None or value == "" or value == [] or value == {}:
+            self.error(key, f"field `{key}` is empty", "give it a value, or remove the line")
+            return None
+        return value
+
+    def text(self, key: str, required: bool = True, default: str = "") -> str:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(key, f"`{key}` must be text, not {_type_name(value)}")
+            return default
+        return str(value).strip()
+
+    def number(self, key: str, required: bool = True) -> float | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            hint = "write the number alone and put the unit in `unit:`"
+            if isinstance(value, str):
+                digits = re.match(r"^\s*([\d.]+)", value)
+                if digits:
+                    hint = f"write `{key}: {digits.group(1)}` and the unit in `unit:`"
+                self.error(key, f"`{key}` must be a number, got text {value!r}", hint)
+            else:
+                self.error(key, f"`{key}` must be a number, not {_type_name(value)}", hint)
+            return None
+        return value
+
+    def boolean(self, key: str, required: bool = False, default: bool = False) -> bool:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"`{key}` must be true or false, got {value!r}")
+            return default
+        return value
+
+    def choice(self, key: str, choices: Iterable[str], required: bool = True,
+               default: str = "") -> str:
+        value = self.text(key, required, default)
+        choices = tuple(choices)
+        if value and value != default and value not in choices:
+            self.error(key, f"`{key}: {value}` is not a known value", did_you_mean(value, choices))
+            return default
+        return value
+
+    def date(self, key: str, required: bool = True) -> str:
+        value = self.text(key, required)
+        if value and not valid_date(value):
+            self.error(key, f"`{key}: {value}` is not a date",
+                       "write YYYY, YYYY-MM or YYYY-MM-DD, in quotes")
+            return ""
+        return value
+
+    def texts(self, key: str, required: bool = False) -> list[str]:
+        value = self._get(key, required, allow_empty_list=not required)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            self.error(key, f"`{key}` must be a list", f"write `{key}: [{value}]`")
+            return []
+        if not isinstance(value, list):
+            self.error(key, f"`{key}` must be a list, not {_type_name(value)}")
+            return []
+        out = []
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or str(item) == "":
+                self.problems.add(self.rel, value.line_of(index),
+                                  f"each item of `{key}` must be text, not {_type_name(item)}")
+            else:
+                out.append(str(item).strip())
+        return out
+
+    def mapping(self, key: str, allowed: Iterable[str], required: bool = False) -> "Reader | None":
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.error(key, f"`{key}` must be a mapping (key: value lines), not {_type_name(value)}")
+            return None
+        return Reader(value, self.rel, self.problems, allowed, f"`{key}`")
+
+    def mappings(self, key: str, allowed: Iterable[str], required: bool = False) -> list["Reader"]:
+        value = self._get(key, required, allow_empty_list=not required)
+        if value is None:
+            return []
+        if not isinstance(value, Sequence):
+            self.error(key, f"`{key}` must be a list (lines starting with `- `), "
+                            f"not {_type_name(value)}")
+            return []
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                self.problems.add(self.rel, value.line_of(index),
+                                  f"each item of `{key}` must be a mapping, not {_type_name(item)}")
+            else:
+                out.append(Reader(item, self.rel, self.problems, allowed, f"an item of `{key}`"))
+        return out
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "an empty value" if value is None else type(value).__name__
+
+
+def valid_date(value: str) -> bool:
+    match = DATE.match(value)
+    if not match:
+        return False
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    return 1900 <= int(year) <= 2100
+
+
+def valid_period(value: str) -> bool:
+    parts = value.split("/")
+    return 1 <= len(parts) <= 2 and all(PERIOD_PART.match(p) for p in parts)
+
+
+class _Refs:
+    """References waiting to be checked once every record is known."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, str, str, int, str]] = []
+
+    def want(self, kind: str, ident: str, rel: str, line: int, field: str) -> None:
+        if ident:
+            self.pending.append((kind, ident, rel, line, field))
+
+    def check(self, known: dict[str, Iterable[str]], problems: Problems) -> None:
+        for kind, ident, rel, line, field in self.pending:
+            if ident not in known[kind]:
+                problems.add(rel, line, f"`{field}` names unknown {kind} `{ident}`",
+                             did_you_mean(ident, known[kind]))
+
+
+class Validator:
+    """Reads the whole content tree into an Atlas, or raises ContentError with every problem."""
+
+    def __init__(self, content: Path):
+        self.content = content
+        self.problems = Problems()
+        self.refs = _Refs()
+        self.quotes: list[tuple[str, str, str, int]] = []  # (source, quote, rel, line)
+        self.metrics: dict[str, Label] = {}
+        self.industries: dict[str, Label] = {}
+        self.districts: dict[str, District] = {}
+        self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> rel
+
+    # --- helpers -----------------------------------------------------------
+
+    def _files(self, folder: str, pattern: str = "*.yaml") -> list[Path]:
+        path = self.content / folder
+        return sorted(path.glob(pattern)) if path.is_dir() else []
+
+    def _record_id(self, kind: str, doc_path: Path, rel: str, reader: Reader) -> str:
+        ident = doc_path.stem
+        if not SLUG.match(ident) or len(ident) > 64:
+            self.problems.add(rel, 1, f"file name `{doc_path.name}` is not a safe id",
+                              "use lowercase ASCII letters, digits and hyphens, "
+                              f"e.g. `{_suggest_slug(ident)}.yaml`")
+        elif ident in RESERVED_IDS:
+            self.problems.add(rel, 1, f"`{ident}` is a reserved name and cannot be an id",
+                              "choose a more specific name")
+        written = reader.text("id", required=False)
+        if written and written != ident:
+            reader.error("id", f"`id: {written}` does not match the file name `{doc_path.name}`",
+                         f"rename the file to `{written}.yaml` or remove the `id:` line")
+        seen = self.ids.setdefault(kind, {})
+        if ident in seen:
+            self.problems.add(rel, 1, f"duplicate {kind} id `{ident}`", f"also in {seen[ident]}")
+        seen[ident] = rel
+        return ident
+
+    def _load_mapping(self, path: Path, what: str) -> tuple[Mapping, str] | None:
+        doc = load_yaml(path, self.content, self.problems)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, Mapping):
+            self.problems.add(doc.rel, getattr(doc.data, "line", 1),
+                              f"a {what} file must be a mapping (key: value lines), "
+                              f"not {_type_name(doc.data)}",
+                              "see content/README.md for the shape")
+            return None
+        return doc.data, doc.rel
+
+    def _load_list(self, path: Path, what: str) -> tuple[Sequence, str] | None:
+        if not path.exists():
+            return None
+        doc = load_yaml(path, self.content, self.problems)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, Sequence):
+            self.problems.add(doc.rel, getattr(doc.data, "line", 1),
+                              f"{path.name} must be a list of {what} (lines starting with `- `)")
+            return None
+        return doc.data, doc.rel
+
+    def _list_items(self, data: Sequence, rel: str, allowed, what: str) -> list[Reader]:
+        out = []
+        for index, item in enumerate(data):
+            if not isinstance(item, Mapping):
+                self.problems.add(rel, data.line_of(index), f"each {what} must be a mapping")
+            else:
+                out.append(Reader(item, rel, self.problems, allowed, what))
+        return out
+
+    def _quote(self, reader: Reader, source_key: str = "source", quote_key: str = "quote",
+               required: bool = True) -> tuple[str, str]:
+        source = reader.text(source_key, required)
+        quote = reader.text(quote_key, required)
+        if source:
+            self.refs.want("source", source, reader.rel, reader.line_of(source_key), source_key)
+        if source and quote:
+            self.quotes.append((source, quote, reader.rel, reader.line_of(quote_key)))
+        return source, quote
+
+    def _fact(self, reader: Reader) -> Fact | None:
+        metric = reader.text("metric")
+        if metric and metric not in self.metrics:
+            reader.error("metric", f"unknown metric `{metric}`",
+                         did_you_mean(metric, self.metrics) + "; or add it to metrics.yaml")
+        value = reader.number("value")
+        value_max = reader.number("value_max", required=False)
+        unit = reader.text("unit")
+        kind = reader.choice("kind", FACT_KINDS)
+        qualifier = reader.choice("qualifier", QUALIFIERS, required=False, default="exact")
+        period = reader.text("period", required=False)
+        as_of = reader.text("as_of", required=False)
+        if period and not valid_period(period):
+            reader.error("period", f"`period: {period}` is not a period",
+                         "write YYYY, YYYY-MM, YYYY-H1, YYYY-Q3 or a range like 2025-01/2025-08")
+        if as_of and not valid_date(as_of):
+            reader.error("as_of", f"`as_of: {as_of}` is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+        if not period and not as_of and not reader.has("period") and not reader.has("as_of"):
+            self.problems.add(reader.rel, reader.line, "fact has neither `period` nor `as_of`",
+                              "say when the figure holds; add `time_inferred: true` if the text only implies it")
+        if not reader.has("source"):
+            self.problems.add(reader.rel, reader.line, "fact has no `source`",
+                              "every figure needs the source it came from and a verbatim `quote`")
+        source, quote = self._quote(reader)
+        if value is not None and unit == "%" and metric == "share" and not 0 <= value <= 100:
+            reader.error("value", f"a share of {value}% is impossible", "a share lies between 0 and 100")
+        if value is not None and value_max is not None and value_max < value:
+            reader.error("value_max", "`value_max` is below `value`", "a range goes from value up to value_max")
+        if None in (value,) or not (metric and unit and kind and source and quote):
+            return None
+        return Fact(metric=metric, value=value, value_max=value_max, unit=unit, kind=kind,
+                    qualifier=qualifier, period=period, as_of=as_of,
+                    time_inferred=reader.boolean("time_inferred"),
+                    subject=reader.text("subject", required=False),
+                    subject_en=reader.text("subject_en", required=False),
+                    note=reader.text("note", required=False),
+                    source_id=source, quote=quote, where=reader.where())
+
+    FACT_FIELDS = ("metric", "value", "value_max", "qualifier", "unit", "period", "as_of",
+                   "time_inferred", "kind", "subject", "subject_en", "source", "quote", "note")
+
+    def _facts(self, reader: Reader) -> list[Fact]:
+        return [f for f in (self._fact(r) for r in reader.mappings("facts", self.FACT_FIELDS)) if f]
+
+    def _location(self, reader: Reader) -> Location | None:
+        loc = reader.mapping("location", ("lat", "lon", "datum", "precision", "note"))
+        if loc is None:
+            return None
+        lat, lon = loc.number("lat"), loc.number("lon")
+        datum = loc.choice("datum", DATUMS)
+        precision = loc.choice("precision", PRECISIONS)
+        note = loc.text("note")
+        if lat is None or lon is None:
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            loc.error("lat", f"coordinates ({lat}, {lon}) are out of range",
+                      "latitude lies within ±90 and longitude within ±180")
+            return None
+        if geo.looks_swapped(lat, lon):
+            loc.error("lat", f"latitude and longitude look swapped ({lat}, {lon})",
+                      f"write `lat: {lon}` and `lon: {lat}`")
+            return None
+        if not geo.in_region(lat, lon):
+            loc.error("lat", f"({lat}, {lon}) lies outside the Beijing-Tianjin-Hebei region",
+                      f"the region spans latitude {geo.REGION_LAT[0]}–{geo.REGION_LAT[1]} and "
+                      f"longitude {geo.REGION_LON[0]}–{geo.REGION_LON[1]}")
+            return None
+        if not (datum and precision and note):
+            return None
+        wlat, wlon = geo.to_wgs84(lat, lon, datum)
+        return Location(round(wlat, 6), round(wlon, 6), precision, datum, note)
+
+    def _common(self, reader: Reader, kind: str, path: Path) -> dict:
+        ident = self._record_id(kind, path, reader.rel, reader)
+        sources = reader.texts("sources", required=True)
+        for index, source in enumerate(sources):
+            self.refs.want("source", source, reader.rel, reader.line_of("sources"), "sources")
+        district = reader.text("district", required=False)
+        if district:
+            self.refs.want("district", district, reader.rel, reader.line_of("district"), "district")
+        return dict(id=ident, name=reader.text("name"), name_en=reader.text("name_en"),
+                    aliases=reader.texts("aliases"),
+                    summary=reader.text("summary", required=False),
+                    summary_en=reader.text("summary_en", required=False),
+                    facts=self._facts(reader), source_ids=sources, where=reader.where(),
+                    district=district, location=self._location(reader))
+
+    COMMON = ("id", "name", "name_en", "aliases", "summary", "summary_en", "facts", "sources",
+              "district", "location")
+
+    def _industry(self, reader: Reader) -> str:
+        industry = reader.text("industry")
+        if industry and industry not in self.industries:
+            reader.error("industry", f"unknown industry `{industry}`",
+                         did_you_mean(industry, self.industries) + "; or add it to industries.yaml")
+        return industry
+
+    # --- shared tables -----------------------------------------------------
+
+    def read_labels(self, name: str) -> dict[str, Label]:
+        out: dict[str, Label] = {}
+        loaded = self._load_list(self.content / name, "entries")
+        if loaded is None:
+            self.problems.add(f"content/{name}", 0, f"missing {name}", "restore it from git")
+            return out
+        data, rel = loaded
+        for r in self._list_items(data, rel, ("id", "name", "name_en"), "entry"):
+            ident = r.text("id")
+            if ident in out:
+                r.error("id", f"duplicate id `{ident}` in {name}")
+            if ident:
+                out[ident] = Label(ident, r.text("name"), r.text("name_en"))
+        return out
+
+    def read_districts(self) -> dict[str, District]:
+        out: dict[str, District] = {}
+        loaded = self._load_list(self.content / "districts.yaml", "districts")
+        if loaded is None:
+            self.problems.add("content/districts.yaml", 0, "missing districts.yaml")
+            return out
+        data, rel = loaded
+        for r in self._list_items(data, rel, ("id", "name", "name_en", "province", "level", "centre"),
+                                  "district"):
+            ident = r.text("id")
+            centre = r.mapping("centre", ("lat", "lon"), required=True)
+            lat = centre.number("lat") if centre else None
+            lon = centre.number("lon") if centre else None
+            if lat is not None and lon is not None and not geo.in_region(lat, lon):
+                centre.error("lat", f"centre ({lat}, {lon}) lies outside the region",
+                             "check the coordinates; lat and lon may be swapped")
+            if ident in out:
+                r.error("id", f"duplicate district id `{ident}`")
+            district = District(ident, r.text("name"), r.text("name_en"),
+                                r.choice("province", ("beijing", "tianjin", "hebei")),
+                                r.choice("level", DISTRICT_LEVELS), lat or 0.0, lon or 0.0)
+            if ident:
+                out[ident] = district
+        return out
+
+    # --- record kinds ------------------------------------------------------
+
+    def read_sources(self) -> dict[str, Source]:
+        out = {}
+        for path in self._files("sources"):
+            loaded = self._load_mapping(path, "source")
+            if not loaded:
+                continue
+            data, rel = loaded
+            r = Reader(data, rel, self.problems,
+                       ("id", "outlet", "outlet_en", "date", "date_inferred", "date_clue",
+                        "sections", "headlines", "text"), "source")
+            ident = self._record_id("source", path, rel, r)
+            inferred = r.boolean("date_inferred", required=True)
+            clue = r.text("date_clue", required=inferred)
+            headlines = [Headline(h.text("title"), h.text("title_en"), h.texts("reporters"))
+                         for h in r.mappings("headlines", ("title", "title_en", "reporters"),
+                                             required=True)]
+            text_file = r.text("text")
+            text = ""
+            if text_file:
+                text_path = path.parent / text_file
+                if "/" in text_file or not text_path.is_file():
+                    r.error("text", f"article text `{text_file}` not found next to this file",
+                            f"put the article text at content/sources/{ident}.txt")
+                else:
+                    text = read_text(text_path, f"{rel.rsplit('/', 1)[0]}/{text_file}",
+                                     self.problems) or ""
+            out[ident] = Source(ident, r.text("outlet"), r.text("outlet_en"), r.date("date"),
+                                inferred, clue, r.texts("sections"), headlines, text_file, text,
+                                r.where())
+        return out
+
+    def read_clusters(self) -> dict[str, Cluster]:
+        out = {}
+        allowed = self.COMMON + ("kind", "industry", "region", "designations", "parent", "parks")
+        for path in self._files("clusters"):
+            loaded = self._load_mapping(path, "cluster")
+            if not loaded:
+                continue
+            data, rel = loaded
+            r = Reader(data, rel, self.problems, allowed, "cluster")
+            common = self._common(r, "cluster", path)
+            designations = []
+            for d in r.mappings("designations", ("list", "list_en", "year", "source", "quote")):
+                year = d.number("year")
+                if year is not None and (int(year) != year or not 1990 <= year <= 2100):
+                    d.error("year", f"`year: {year}` is not a year")
+                source, quote = self._quote(d)
+                designations.append(Designation(d.text("list"), d.text("list_en"), int(year or 0),
+                                                source, quote))
+            parent = r.text("parent", required=False)
+            self.refs.want("cluster", parent, rel, r.line_of("parent"), "parent")
+            parks = r.texts("parks")
+            for park in parks:
+                self.refs.want("park", park, rel, r.line_of("parks"), "parks")
+            cluster = Cluster(**common, kind=r.choice("kind", CLUSTER_KINDS),
+                              industry=self._industry(r),
+                              region=r.choice("region", PROVINCES), designations=designations,
+                              parent=parent, parks=parks)
+            out[cluster.id] = cluster
+        return out
+
+    def read_companies(self) -> dict[str, Company]:
+        out = {}
+        allowed = self.COMMON + ("role", "industry", "parent", "park", "clusters", "products",
+                                 "people")
+        for path in self._files("companies"):
+            loaded = self._load_mapping(path, "company")
+            if not loaded:
+                continue
+            data, rel = loaded
+            r = Reader(data, rel, self.problems, allowed, "company")
+            common = self._common(r, "company", path)
+            parent = r.text("parent", required=False)
+            self.refs.want("company", parent, rel, r.line_of("parent"), "parent")
+            park = r.text("park", required=False)
+            self.refs.want("park", park, rel, r.line_of("park"), "park")
+            clusters = r.texts("clusters")
+            for c in clusters:
+                self.refs.want("cluster", c, rel, r.line_of("clusters"), "clusters")
+            products = [Product(p.text("name"), p.text("name_en"))
+                        for p in r.mappings("products", ("name", "name_en"))]
+            people = []
+            for p in r.mappings("people", ("name", "title", "title_en", "source")):
+                source = p.text("source")
+                self.refs.want("source", source, rel, p.line_of("source"), "source")
+                people.append(Person(p.text("name"), p.text("title"), p.text("title_en"), source))
+            company = Company(**common, role=r.choice("role", COMPANY_ROLES),
+                              industry=self._industry(r), parent=parent, park=park,
+                              clusters=clusters, products=products, people=people)
+            out[company.id] = company
+        return out
+
+    def read_parks(self) -> dict[str, Park]:
+        out = {}
+        for path in self._files("parks"):
+            loaded = self._load_mapping(path, "park")
+            if not loaded:
+                continue
+            data, rel = loaded
+            r = Reader(data, rel, self.problems, self.COMMON + ("kind", "parent"), "park")
+            common = self._common(r, "park", path)
+            parent = r.text("parent", required=False)
+            self.refs.want("park", parent, rel, r.line_of("parent"), "parent")
+            park = Park(**common, kind=r.choice("kind", PARK_KINDS), parent=parent)
+            out[park.id] = park
+        return out
+
+    def read_links(self) -> list[Link]:
+        loaded = self._load_list(self.content / "links.yaml", "supply links")
+        if loaded is None:
+            return []
+        data, rel = loaded
+        out = []
+        allowed = ("supplier", "customer", "product", "product_en", "source", "quote", "facts")
+        for index, r in enumerate(self._list_items(data, rel, allowed, "supply link")):
+            supplier, customer = r.text("supplier"), r.text("customer")
+            self.refs.want("company", supplier, rel, r.line_of("supplier"), "supplier")
+            self.refs.want("company", customer, rel, r.line_of("customer"), "customer")
+            if supplier and supplier == customer:
+                r.error("customer", f"`{supplier}` cannot supply itself",
+                        "a link needs two different companies")
+            source, quote = self._quote(r)
+            out.append(Link(index, supplier, customer, r.text("product", required=False),
+                            r.text("product_en", required=False), source, quote,
+                            self._facts(r), r.where()))
+        return out
+
+    def read_circles(self) -> dict[str, Circle]:
+        loaded = self._load_list(self.content / "circles.yaml", "circles")
+        if loaded is None:
+            return {}
+        data, rel = loaded
+        out = {}
+        allowed = ("id", "name", "name_en", "kind", "centre", "partners", "radii",
+                   "assumed_radius_km", "assumed_basis", "summary", "summary_en", "facts", "sources")
+        for r in self._list_items(data, rel, allowed, "circle"):
+            ident = r.text("id")
+            if ident and not SLUG.match(ident):
+                r.error("id", f"`{ident}` is not a safe id", "use lowercase ASCII letters, digits and hyphens")
+            if ident in out:
+                r.error("id", f"duplicate circle id `{ident}`")
+            centre = r.text("centre", required=False)
+            self.refs.want("park", centre, rel, r.line_of("centre"), "centre")
+            partners = r.texts("partners")
+            for p in partners:
+                self.refs.want("district", p, rel, r.line_of("partners"), "partners")
+            radii = []
+            for rr in r.mappings("radii", ("value", "unit", "source", "quote", "note")):
+                value = rr.number("value")
+                unit = rr.choice("unit", RADIUS_UNITS)
+                if value is not None and value <= 0:
+                    rr.error("value", "a radius must be above zero")
+                source, quote = self._quote(rr)
+                if value and unit:
+                    radii.append(Radius(value, unit, source, quote, rr.text("note", required=False)))
+            assumed = r.number("assumed_radius_km", required=False)
+            basis = r.text("assumed_basis", required=assumed is not None)
+            sources = r.texts("sources", required=True)
+            for s in sources:
+                self.refs.want("source", s, rel, r.line_of("sources"), "sources")
+            if (radii or assumed) and not centre:
+                r.error("radii", "a circle with a radius needs a `centre`", "name the park at its centre")
+            out[ident] = Circle(ident, r.text("name"), r.text("name_en"),
+                                r.choice("kind", CIRCLE_KINDS), centre, partners, radii, assumed,
+                                basis, r.text("summary", required=False),
+                                r.text("summary_en", required=False), self._facts(r), sources,
+                                r.where())
+        return out
+
+    def read_pages(self) -> dict[str, Page]:
+        out = {}
+        for path in self._files("pages", "*.md"):
+            rel = path.relative_to(self.content.parent).as_posix()
+            text = read_text(path, rel, self.problems)
+            if text is None:
+                continue
+            front, body, _ = split_front_matter(text)
+            meta = parse_yaml(front, rel, self.problems) if front.strip() else None
+            if not isinstance(meta, Mapping):
+                self.problems.add(rel, 1, "page has no front matter",
+                                  "start it with ---, a `title:` line, a `title_en:` line, and ---")
+                continue
+            r = Reader(meta, rel, self.problems, ("title", "title_en"), "page front matter")
+            ident = path.stem
+            if not SLUG.match(ident) or ident in ("index", "map", "404", "sitemap"):
+                self.problems.add(rel, 1, f"`{path.name}` cannot be a page name",
+                                  "use lowercase ASCII letters, digits and hyphens, e.g. about.md")
+            out[ident] = Page(ident, r.text("title"), r.text("title_en"), body, Where(rel, 1))
+        return out
+
+    # --- the whole tree ----------------------------------------------------
+
+    def run(self) -> Atlas:
+        if not self.content.is_dir():
+            self.problems.add(str(self.content), 0, "content folder not found",
+                              "run from the project folder or pass --content")
+            raise ContentError(self.problems)
+        self.metrics = self.read_labels("metrics.yaml")
+        self.industries = self.read_labels("industries.yaml")
+        self.districts = self.read_districts()
+        atlas = Atlas(sources=self.read_sources(), clusters=self.read_clusters(),
+                      companies=self.read_companies(), parks=self.read_parks(),
+                      links=self.read_links(), circles=self.read_circles(),
+                      districts=self.districts, metrics=self.metrics,
+                      industries=self.industries, pages=self.read_pages())
+        self.refs.check({"source": atlas.sources, "cluster": atlas.clusters,
+                         "company": atlas.companies, "park": atlas.parks,
+                         "district": atlas.districts}, self.problems)
+        self._check_quotes(atlas)
+        self._check_cycles(atlas)
+        if self.problems:
+            raise ContentError(self.problems)
+        return atlas
+
+    def _check_quotes(self, atlas: Atlas) -> None:
+        texts = {ident: normalise_quote(s.text) for ident, s in atlas.sources.items() if s.text}
+        for source, quote, rel, line in self.quotes:
+            if source in texts and normalise_quote(quote) not in texts[source]:
+                self.problems.add(rel, line, f"quote not found in source `{source}`: {quote!r}",
+                                  f"copy it verbatim from content/sources/{atlas.sources[source].text_file}")
+
+    def _check_cycles(self, atlas: Atlas) -> None:
+        for kind, records in (("company", atlas.companies), ("park", atlas.parks),
+                              ("cluster", atlas.clusters)):
+            for record in records.values():
+                seen, current = [record.id], record.parent
+                while current and current in records:
+                    if current in seen:
+                        self.problems.add(record.where.path, record.where.line,
+                                          f"{kind} `{record.id}` is its own ancestor through "
+                                          f"`parent`: {' -> '.join(seen + [current])}",
+                                          "a parent chain must end")
+                        break
+                    seen.append(current)
+                    current = records[current].parent
+
+
+def _suggest_slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug if slug and slug[0].isalpha() else f"x-{slug or 'name'}"
+
+
+def validate(content: Path) -> Atlas:
+    """Read and check the whole content tree; raise ContentError listing every problem."""
+    return Validator(content).run()
