@@ -17,6 +17,16 @@ from .urls import record_path, relative
 
 REGION_CENTRE = (39.3, 116.9)
 
+# The map's assets, served from the site itself (see static/vendor/README.md); pages
+# link them relative to their own path, so folium's CDN lists are emptied below.
+MAP_CSS = ("static/vendor/leaflet-1.9.4/leaflet.css",
+           "static/vendor/leaflet.markercluster-1.1.0/MarkerCluster.css",
+           "static/vendor/leaflet.markercluster-1.1.0/MarkerCluster.Default.css")
+MAP_JS = ("static/vendor/leaflet-1.9.4/leaflet.js",
+          "static/vendor/jquery-3.7.1/jquery.min.js",
+          "static/vendor/leaflet.markercluster-1.1.0/leaflet.markercluster.js",
+          "static/geo/basemap.js")
+
 # The kinds of marker, in legend order: (id, label, English label, CSS class).
 MARKER_KINDS = (
     ("park", "园区", "Parks"),

@@ -11,7 +11,9 @@ import nh3
 from markupsafe import Markup
 
 from . import format as fmt
-from .model import Atlas, Fact
+from . import maps
+from .model import PROVINCES, Atlas, Fact
+from .plan import CLUSTER_KIND_LABELS, PARK_KIND_LABELS, ROLE_LABELS, facts_of
 from .urls import record_path, relative
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
@@ -67,7 +69,12 @@ def environment(templates: Path, atlas: Atlas, settings: Settings) -> jinja2.Env
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(markdown=render_markdown, value=fmt.fact_value, period=fmt.period_zh,
                        date_zh=fmt.date_zh, number=fmt.number)
-    env.globals.update(atlas=atlas, settings=settings, fmt=fmt, record_path=record_path)
+    env.globals.update(atlas=atlas, settings=settings, fmt=fmt, record_path=record_path,
+                       roles=ROLE_LABELS, cluster_kinds=CLUSTER_KIND_LABELS,
+                       park_kinds=PARK_KIND_LABELS, provinces=PROVINCES, facts_of=facts_of,
+                       marker_kind=maps.marker_kind,
+                       marker_labels={k: label for k, label, _ in maps.MARKER_KINDS},
+                       map_css=maps.MAP_CSS, map_js=maps.MAP_JS)
     return env
 
 

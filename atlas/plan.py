@@ -47,6 +47,23 @@ def facts_of(record: Record, metric: str, kind: str = "actual") -> list[Fact]:
     return [f for f in record.facts if f.metric == metric and f.kind == kind]
 
 
+def disagreements(atlas: Atlas) -> list[list[Fact]]:
+    """Groups of facts about the same thing (record, metric, subject) from different
+    sources with different values: the site shows every one of them side by side."""
+    groups: dict[tuple, list[Fact]] = {}
+    for fact in atlas.all_facts():
+        if fact.owner_kind != "link":
+            groups.setdefault((fact.owner_kind, fact.owner_id, fact.metric, fact.subject,
+                               fact.kind), []).append(fact)
+    found = []
+    for facts in groups.values():
+        sources = {f.source_id for f in facts}
+        values = {(f.value, f.value_max, f.unit, f.qualifier) for f in facts}
+        if len(sources) > 1 and len(values) > 1:
+            found.append(facts)
+    return found
+
+
 def _company_context(company: Company, atlas: Atlas, path: str) -> dict:
     supplies = [atlas.links[i] for i in company.supplies]
     supplied_by = [atlas.links[i] for i in company.supplied_by]
@@ -120,7 +137,10 @@ def plan_site(atlas: Atlas) -> list[PlannedPage]:
         PlannedPage("404.html", "404.html", {}),
     ]
     for page in atlas.pages.values():
-        pages.append(PlannedPage(page_path(page.id), "page.html", dict(page=page)))
+        extra = dict(disagreements=disagreements(atlas),
+                     circles=[c for c in atlas.circles.values() if len(c.radii) > 1]) \
+            if page.id == "about" else {}
+        pages.append(PlannedPage(page_path(page.id), "page.html", dict(page=page, **extra)))
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
         pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path)))

@@ -61,7 +61,12 @@ def effective_location(record, atlas: Atlas) -> Location | None:
     """The record's own point, else its park's (precision park), else its district centre."""
     if record.location is not None:
         return record.location
-    park_id = record.parent if record.kind_name == "park" else getattr(record, "park", "")
+    if record.kind_name == "park":
+        park_id = record.parent
+    elif record.kind_name == "cluster":
+        park_id = record.parks[0] if record.parks else ""
+    else:
+        park_id = record.park
     if park_id and park_id in atlas.parks and atlas.parks[park_id].location:
         own = atlas.parks[park_id].location
         precision = "park" if own.precision in ("exact", "park") else own.precision
