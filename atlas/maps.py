@@ -99,8 +99,9 @@ class _BasemapLayer(branca.element.MacroElement):
 
 
 def _new_map(location, zoom: int, height_class: str = "") -> folium.Map:
-    fmap = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
-                      prefer_canvas=False, min_zoom=6, max_zoom=16)
+    fmap = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True)
+    # With no tile layer folium sets no zoom limits; the marker clusters need them.
+    fmap.options.update(min_zoom=6, max_zoom=16)
     # Assets come from the page's own <script>/<link> tags, pointing at static/vendor.
     fmap.default_js = []
     fmap.default_css = []
