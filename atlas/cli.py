@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import jinja2
@@ -18,6 +19,23 @@ def _counts(atlas) -> str:
     return (f"{len(atlas.clusters)} clusters, {len(atlas.companies)} companies, "
             f"{len(atlas.parks)} parks, {len(atlas.links)} supply links, "
             f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
+
+
+def _template_location(err: jinja2.TemplateError, root: Path) -> tuple[str, int]:
+    """The template file and line an error happened in (Jinja maps its frames to them)."""
+    if getattr(err, "filename", None) and getattr(err, "lineno", None):
+        return _shorten(err.filename, root), err.lineno
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return _shorten(frames[-1].filename, root), frames[-1].lineno or 0
+    return "templates", 0
+
+
+def _shorten(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,9 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except jinja2.TemplateError as err:
         if args.debug:
             raise
-        where = f"{getattr(err, 'filename', '') or getattr(err, 'name', '') or 'template'}"
-        line = getattr(err, "lineno", None)
-        print(f"{where}:{line or 0}: template error: {err.message if hasattr(err, 'message') else err} "
+        where, line = _template_location(err, project.root)
+        print(f"{where}:{line}: template error: {getattr(err, 'message', None) or err} "
               "(fix the template; the previous site was left as it was)", file=sys.stderr)
         return 1
     except OSError as err:

@@ -1,0 +1,35 @@
+"""Shared fixtures: the real atlas built once per test session."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from atlas import Project, build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site built from the real content into a temporary folder."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    build(Project(ROOT), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_atlas(built_site):
+    from atlas import load_atlas
+    return load_atlas(Project(ROOT))
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A throwaway copy of the project (content, templates, static) to break on purpose."""
+    for name in ("content", "templates", "static"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
