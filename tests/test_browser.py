@@ -1,0 +1,165 @@
+"""In a real headless Chromium: every page loads from the site alone, the maps draw their
+markers and popups lead to the records' pages."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("ATLAS_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing; install Debian's chromium package")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+SUBPATH = "/atlas/"
+
+
+@pytest.fixture(scope="module")
+def server(built_site, tmp_path_factory):
+    """The built site served under a sub-path, as GitHub Pages serves a project site."""
+    root = tmp_path_factory.mktemp("www")
+    shutil.copytree(built_site, root / SUBPATH.strip("/"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SUBPATH}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """Opens a page and records console errors and every request leaving the site."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 360, "height": 740})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
+        self.context.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: str):
+        response = self.page.goto(self.base + path)
+        self.page.wait_for_load_state("load")
+        return response
+
+    def close(self):
+        self.context.close()
+
+
+def test_every_page_loads_without_errors_or_outside_requests(built_site, server, browser):
+    watch = PageWatch(browser, server)
+    pages = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html"))
+    assert len(pages) > 150
+    try:
+        for path in pages:
+            response = watch.open(path)
+            assert response.status == 200, path
+            assert not watch.errors, (path, watch.errors)
+            assert not watch.outside, (path, watch.outside)
+            assert not watch.failed, (path, watch.failed)
+            # Readable on a 360 px phone: nothing forces sideways scrolling of the page.
+            width = watch.page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 362, (path, width)
+    finally:
+        watch.close()
+
+
+def test_map_shows_every_located_record_and_popups_link_to_profiles(server, browser, real_atlas):
+    from atlas.maps import located
+    watch = PageWatch(browser, server)
+    try:
+        watch.open("map.html")
+        page = watch.page
+        page.wait_for_selector(".leaflet-container")
+        assert page.locator(".leaflet-interactive").count() > 0, "no basemap, lines or circles drawn"
+        # Markers sit in marker clusters: count what the cluster layers hold.
+        total = page.evaluate("""() => {
+            let n = 0;
+            for (const key of Object.keys(window)) {
+                const v = window[key];
+                if (v && typeof v.getLayers === 'function' && v instanceof L.MarkerClusterGroup)
+                    n += v.getLayers().length;
+            }
+            return n;
+        }""")
+        assert total == len(located(real_atlas))
+        # Zoom far in on the Leoni plant's marker and follow its popup link.
+        leoni = real_atlas.companies["langfang-leoni-wiring"].location
+        page.evaluate(f"""() => {{
+            for (const key of Object.keys(window)) {{
+                const v = window[key];
+                if (v instanceof L.Map) v.setView([{leoni.lat}, {leoni.lon}], 16, {{animate: false}});
+            }}
+        }}""")
+        page.wait_for_timeout(400)
+        page.evaluate(f"""() => {{
+            for (const key of Object.keys(window)) {{
+                const v = window[key];
+                if (v && v instanceof L.MarkerClusterGroup) v.eachLayer(m => {{
+                    const ll = m.getLatLng();
+                    if (Math.abs(ll.lat - {leoni.lat}) < 1e-6 && Math.abs(ll.lng - {leoni.lon}) < 1e-6
+                        && m.getTooltip() && m.getTooltip().getContent().includes('莱尼'))
+                        v.zoomToShowLayer(m, () => m.openPopup());
+                }});
+            }}
+        }}""")
+        link = page.locator(".leaflet-popup-content a")
+        link.first.wait_for(timeout=5000)
+        link.first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/companies/langfang-leoni-wiring.html")
+        assert "莱尼" in page.locator("h1").inner_text()
+        assert not watch.errors and not watch.outside
+    finally:
+        watch.close()
+
+
+def test_one_hour_circle_is_drawn_on_the_map(server, browser):
+    watch = PageWatch(browser, server)
+    try:
+        watch.open("map.html")
+        radii = watch.page.evaluate("""() => {
+            const found = [];
+            for (const key of Object.keys(window)) {
+                const v = window[key];
+                if (v instanceof L.Circle) found.push(Math.round(v.getRadius() / 1000));
+            }
+            return found.sort((a, b) => a - b);
+        }""")
+        assert 100 in radii and 310 in radii
+    finally:
+        watch.close()
