@@ -166,8 +166,10 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
         return None
 
 
-def parse_yaml(text: str, rel: str, problems: Problems) -> Any:
-    """Parse YAML text into Mapping/Sequence values; report syntax errors with their line."""
+def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> Any:
+    """Parse YAML text into Mapping/Sequence values; report syntax errors with their line.
+    `first_line` is the file line the text starts on (front matter starts on line 2)."""
+    text = "\n" * (first_line - 1) + text
     if "\t" in text:
         for number, line in enumerate(text.splitlines(), 1):
             indent = line[: len(line) - len(line.lstrip())]
@@ -186,6 +188,9 @@ def parse_yaml(text: str, rel: str, problems: Problems) -> Any:
         problems.add(rel, err.line, f"YAML too complex: {err}", "write the values out plainly")
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
+        last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if err.context_mark and (mark is None or mark.line + 1 > last_line):
+            mark = err.context_mark  # the end of the file says nothing; where it opened does
         line = mark.line + 1 if mark else 0
         what = (err.problem or "syntax error").strip()
         problems.add(rel, line, f"YAML syntax error: {what}",
@@ -206,9 +211,10 @@ def load_yaml(path: Path, root: Path, problems: Problems) -> Document | None:
     if not text.strip():
         problems.add(rel, 1, "file is empty", "write the record, or delete the file")
         return None
+    before = len(problems)
     data = parse_yaml(text, rel, problems)
     if data is None:
-        if not problems.items or problems.items[-1].path != rel:
+        if len(problems) == before:
             problems.add(rel, 1, "file holds no data", "write the record, or delete the file")
         return None
     return Document(path, rel, data)

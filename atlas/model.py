@@ -111,6 +111,7 @@ class Record:
     where: Where
     district: str = ""
     location: Optional[Location] = None
+    parent_line: int = 0
 
     kind_name = "record"
 

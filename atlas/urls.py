@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import posixpath
 
+# Pages at the top of the site; a Markdown page may not take one of these names.
+TOP_LEVEL_PAGES = {"index", "map", "supply", "404", "sitemap", "robots", "search"}
+
 SECTIONS = {"cluster": "clusters", "company": "companies", "park": "parks",
             "source": "sources", "circle": "circles"}
 

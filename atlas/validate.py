@@ -13,6 +13,7 @@ from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, Dis
                     Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
                     Where)
 from .problems import ContentError, Problems, did_you_mean
+from .urls import TOP_LEVEL_PAGES
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RESERVED_IDS = {"index", "map", "about", "search", "static", "data", "en", "404", "sitemap"}
@@ -97,9 +98,9 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             hint = "write the number alone and put the unit in `unit:`"
             if isinstance(value, str):
-                digits = re.match(r"^\s*([\d.]+)", value)
+                digits = re.match(r"^\s*(\d[\d,]*(?:\.\d+)?)", value)
                 if digits:
-                    hint = f"write `{key}: {digits.group(1)}` and the unit in `unit:`"
+                    hint = f"write `{key}: {digits.group(1).replace(',', '')}` and the unit in `unit:`"
                 self.error(key, f"`{key}` must be a number, got text {value!r}", hint)
             else:
                 self.error(key, f"`{key}` must be a number, not {_type_name(value)}", hint)
@@ -150,6 +151,11 @@ class Reader:
             else:
                 out.append(str(item).strip())
         return out
+
+    def item_line(self, key: str, index: int) -> int:
+        """The line of item `index` of a list field (the key's line for a flow list)."""
+        value = self.data.get(key)
+        return value.line_of(index) if isinstance(value, Sequence) else self.line_of(key)
 
     def mapping(self, key: str, allowed: Iterable[str], required: bool = False) -> "Reader | None":
         value = self._get(key, required)
@@ -243,7 +249,14 @@ class Validator:
 
     def _files(self, folder: str, pattern: str = "*.yaml") -> list[Path]:
         path = self.content / folder
-        return sorted(path.glob(pattern)) if path.is_dir() else []
+        if not path.is_dir():
+            return []
+        if pattern == "*.yaml":
+            for stray in sorted(path.glob("*.yml")):
+                self.problems.add(stray.relative_to(self.content.parent).as_posix(), 1,
+                                  "file ends in .yml and is not read",
+                                  f"rename it to {stray.stem}.yaml")
+        return sorted(path.glob(pattern))
 
     def _record_id(self, kind: str, doc_path: Path, rel: str, reader: Reader) -> str:
         ident = doc_path.stem
@@ -327,22 +340,33 @@ class Validator:
         if not period and not as_of and not reader.has("period") and not reader.has("as_of"):
             self.problems.add(reader.rel, reader.line, "fact has neither `period` nor `as_of`",
                               "say when the figure holds; add `time_inferred: true` if the text only implies it")
+        if period and valid_period(period) and "/" in period:
+            start, end = period.split("/")
+            if start[:4] > end[:4] or (start[:4] == end[:4] and start > end):
+                reader.error("period", f"`period: {period}` ends before it starts",
+                             "write the earlier end first")
+        time_inferred = reader.boolean("time_inferred")
+        subject = reader.text("subject", required=False)
+        subject_en = reader.text("subject_en", required=False)
+        note = reader.text("note", required=False)
         if not reader.has("source"):
             self.problems.add(reader.rel, reader.line, "fact has no `source`",
                               "every figure needs the source it came from and a verbatim `quote`")
-        source, quote = self._quote(reader)
-        if value is not None and unit == "%" and metric == "share" and not 0 <= value <= 100:
-            reader.error("value", f"a share of {value}% is impossible", "a share lies between 0 and 100")
+            source, quote = "", reader.text("quote", required=False)
+        else:
+            source, quote = self._quote(reader)
+        if metric == "share" and unit == "%":
+            for key, number in (("value", value), ("value_max", value_max)):
+                if number is not None and not 0 <= number <= 100:
+                    reader.error(key, f"a share of {number:g}% is impossible",
+                                 "a share lies between 0 and 100")
         if value is not None and value_max is not None and value_max < value:
             reader.error("value_max", "`value_max` is below `value`", "a range goes from value up to value_max")
-        if None in (value,) or not (metric and unit and kind and source and quote):
+        if value is None or not (metric and unit and kind and source and quote):
             return None
         return Fact(metric=metric, value=value, value_max=value_max, unit=unit, kind=kind,
-                    qualifier=qualifier, period=period, as_of=as_of,
-                    time_inferred=reader.boolean("time_inferred"),
-                    subject=reader.text("subject", required=False),
-                    subject_en=reader.text("subject_en", required=False),
-                    note=reader.text("note", required=False),
+                    qualifier=qualifier, period=period, as_of=as_of, time_inferred=time_inferred,
+                    subject=subject, subject_en=subject_en, note=note,
                     source_id=source, quote=quote, where=reader.where())
 
     FACT_FIELDS = ("metric", "value", "value_max", "qualifier", "unit", "period", "as_of",
@@ -361,13 +385,13 @@ class Validator:
         note = loc.text("note")
         if lat is None or lon is None:
             return None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            loc.error("lat", f"coordinates ({lat}, {lon}) are out of range",
-                      "latitude lies within ±90 and longitude within ±180")
-            return None
         if geo.looks_swapped(lat, lon):
             loc.error("lat", f"latitude and longitude look swapped ({lat}, {lon})",
                       f"write `lat: {lon}` and `lon: {lat}`")
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            loc.error("lat", f"coordinates ({lat}, {lon}) are out of range",
+                      "latitude lies within ±90 and longitude within ±180")
             return None
         if not geo.in_region(lat, lon):
             loc.error("lat", f"({lat}, {lon}) lies outside the Beijing-Tianjin-Hebei region",
@@ -383,7 +407,7 @@ class Validator:
         ident = self._record_id(kind, path, reader.rel, reader)
         sources = reader.texts("sources", required=True)
         for index, source in enumerate(sources):
-            self.refs.want("source", source, reader.rel, reader.line_of("sources"), "sources")
+            self.refs.want("source", source, reader.rel, reader.item_line("sources", index), "sources")
         district = reader.text("district", required=False)
         if district:
             self.refs.want("district", district, reader.rel, reader.line_of("district"), "district")
@@ -408,9 +432,11 @@ class Validator:
 
     def read_labels(self, name: str) -> dict[str, Label]:
         out: dict[str, Label] = {}
+        if not (self.content / name).exists():
+            self.problems.add(f"content/{name}", 0, f"missing {name}", "restore it from git")
+            return out
         loaded = self._load_list(self.content / name, "entries")
         if loaded is None:
-            self.problems.add(f"content/{name}", 0, f"missing {name}", "restore it from git")
             return out
         data, rel = loaded
         for r in self._list_items(data, rel, ("id", "name", "name_en"), "entry"):
@@ -423,9 +449,12 @@ class Validator:
 
     def read_districts(self) -> dict[str, District]:
         out: dict[str, District] = {}
+        if not (self.content / "districts.yaml").exists():
+            self.problems.add("content/districts.yaml", 0, "missing districts.yaml",
+                              "restore it from git")
+            return out
         loaded = self._load_list(self.content / "districts.yaml", "districts")
         if loaded is None:
-            self.problems.add("content/districts.yaml", 0, "missing districts.yaml")
             return out
         data, rel = loaded
         for r in self._list_items(data, rel, ("id", "name", "name_en", "province", "level", "centre"),
@@ -472,8 +501,12 @@ class Validator:
                     r.error("text", f"article text `{text_file}` not found next to this file",
                             f"put the article text at content/sources/{ident}.txt")
                 else:
-                    text = read_text(text_path, f"{rel.rsplit('/', 1)[0]}/{text_file}",
-                                     self.problems) or ""
+                    text_rel = f"{rel.rsplit('/', 1)[0]}/{text_file}"
+                    raw = read_text(text_path, text_rel, self.problems)
+                    text = raw or ""
+                    if raw is not None and not raw.strip():
+                        self.problems.add(text_rel, 1, "the article text is empty",
+                                          "paste the article's full text; quotes are checked against it")
             out[ident] = Source(ident, r.text("outlet"), r.text("outlet_en"), r.date("date"),
                                 inferred, clue, r.texts("sections"), headlines, text_file, text,
                                 r.where())
@@ -500,9 +533,9 @@ class Validator:
             parent = r.text("parent", required=False)
             self.refs.want("cluster", parent, rel, r.line_of("parent"), "parent")
             parks = r.texts("parks")
-            for park in parks:
-                self.refs.want("park", park, rel, r.line_of("parks"), "parks")
-            cluster = Cluster(**common, kind=r.choice("kind", CLUSTER_KINDS),
+            for index, park in enumerate(parks):
+                self.refs.want("park", park, rel, r.item_line("parks", index), "parks")
+            cluster = Cluster(**common, parent_line=r.line_of("parent"), kind=r.choice("kind", CLUSTER_KINDS),
                               industry=self._industry(r),
                               region=r.choice("region", PROVINCES), designations=designations,
                               parent=parent, parks=parks)
@@ -525,8 +558,8 @@ class Validator:
             park = r.text("park", required=False)
             self.refs.want("park", park, rel, r.line_of("park"), "park")
             clusters = r.texts("clusters")
-            for c in clusters:
-                self.refs.want("cluster", c, rel, r.line_of("clusters"), "clusters")
+            for index, c in enumerate(clusters):
+                self.refs.want("cluster", c, rel, r.item_line("clusters", index), "clusters")
             products = [Product(p.text("name"), p.text("name_en"))
                         for p in r.mappings("products", ("name", "name_en"))]
             people = []
@@ -534,7 +567,7 @@ class Validator:
                 source = p.text("source")
                 self.refs.want("source", source, rel, p.line_of("source"), "source")
                 people.append(Person(p.text("name"), p.text("title"), p.text("title_en"), source))
-            company = Company(**common, role=r.choice("role", COMPANY_ROLES),
+            company = Company(**common, parent_line=r.line_of("parent"), role=r.choice("role", COMPANY_ROLES),
                               industry=self._industry(r), parent=parent, park=park,
                               clusters=clusters, products=products, people=people)
             out[company.id] = company
@@ -551,7 +584,7 @@ class Validator:
             common = self._common(r, "park", path)
             parent = r.text("parent", required=False)
             self.refs.want("park", parent, rel, r.line_of("parent"), "parent")
-            park = Park(**common, kind=r.choice("kind", PARK_KINDS), parent=parent)
+            park = Park(**common, parent_line=r.line_of("parent"), kind=r.choice("kind", PARK_KINDS), parent=parent)
             out[park.id] = park
         return out
 
@@ -592,8 +625,8 @@ class Validator:
             centre = r.text("centre", required=False)
             self.refs.want("park", centre, rel, r.line_of("centre"), "centre")
             partners = r.texts("partners")
-            for p in partners:
-                self.refs.want("district", p, rel, r.line_of("partners"), "partners")
+            for index, p in enumerate(partners):
+                self.refs.want("district", p, rel, r.item_line("partners", index), "partners")
             radii = []
             for rr in r.mappings("radii", ("value", "unit", "source", "quote", "note")):
                 value = rr.number("value")
@@ -606,8 +639,8 @@ class Validator:
             assumed = r.number("assumed_radius_km", required=False)
             basis = r.text("assumed_basis", required=assumed is not None)
             sources = r.texts("sources", required=True)
-            for s in sources:
-                self.refs.want("source", s, rel, r.line_of("sources"), "sources")
+            for index, s in enumerate(sources):
+                self.refs.want("source", s, rel, r.item_line("sources", index), "sources")
             if (radii or assumed) and not centre:
                 r.error("radii", "a circle with a radius needs a `centre`", "name the park at its centre")
             out[ident] = Circle(ident, r.text("name"), r.text("name_en"),
@@ -625,14 +658,14 @@ class Validator:
             if text is None:
                 continue
             front, body, _ = split_front_matter(text)
-            meta = parse_yaml(front, rel, self.problems) if front.strip() else None
+            meta = parse_yaml(front, rel, self.problems, first_line=2) if front.strip() else None
             if not isinstance(meta, Mapping):
                 self.problems.add(rel, 1, "page has no front matter",
                                   "start it with ---, a `title:` line, a `title_en:` line, and ---")
                 continue
             r = Reader(meta, rel, self.problems, ("title", "title_en"), "page front matter")
             ident = path.stem
-            if not SLUG.match(ident) or ident in ("index", "map", "404", "sitemap"):
+            if not SLUG.match(ident) or ident in TOP_LEVEL_PAGES:
                 self.problems.add(rel, 1, f"`{path.name}` cannot be a page name",
                                   "use lowercase ASCII letters, digits and hyphens, e.g. about.md")
             out[ident] = Page(ident, r.text("title"), r.text("title_en"), body, Where(rel, 1))
@@ -663,9 +696,9 @@ class Validator:
         return atlas
 
     def _check_quotes(self, atlas: Atlas) -> None:
-        texts = {ident: normalise_quote(s.text) for ident, s in atlas.sources.items() if s.text}
+        texts = {ident: normalise_quote(s.text) for ident, s in atlas.sources.items()}
         for source, quote, rel, line in self.quotes:
-            if source in texts and normalise_quote(quote) not in texts[source]:
+            if source in texts and texts[source] and normalise_quote(quote) not in texts[source]:
                 self.problems.add(rel, line, f"quote not found in source `{source}`: {quote!r}",
                                   f"copy it verbatim from content/sources/{atlas.sources[source].text_file}")
 
@@ -676,7 +709,7 @@ class Validator:
                 seen, current = [record.id], record.parent
                 while current and current in records:
                     if current in seen:
-                        self.problems.add(record.where.path, record.where.line,
+                        self.problems.add(record.where.path, record.parent_line,
                                           f"{kind} `{record.id}` is its own ancestor through "
                                           f"`parent`: {' -> '.join(seen + [current])}",
                                           "a parent chain must end")

@@ -49,7 +49,7 @@ def test_bad_content_reports_file_and_line_and_keeps_the_site(project_copy):
     assert f"content/companies/langfang-leoni-wiring.yaml:{role_line + 1}: `role: tier1-suplier`" \
         in result.stderr
     assert "did you mean `tier1-supplier`?" in result.stderr
-    assert "content/parks/broken.yaml:2: YAML syntax error" in result.stderr
+    assert "content/parks/broken.yaml:1: YAML syntax error" in result.stderr
     assert result.stderr.strip().endswith("2 problems found; nothing was written.")
     assert _digest(site) == before
 
