@@ -12,14 +12,17 @@ The whole build, in order (each stage imports only those before it):
 from __future__ import annotations
 
 import json
-import os
-import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from .config import Config, load_config
+from .load import load_boundaries
+from .maps import basemap_geojson
 from .model import Atlas
-from .output import copy_tree, write_site, write_text
-from .pages import Settings, environment, render_page
+from .output import copy_tree, write_site, write_text, write_zip
+from .pages import environment, render_page
 from .plan import plan_site
 from .resolve import resolve
 from .validate import validate
@@ -55,45 +58,60 @@ class BuildReport:
 
 def load_atlas(project: Project) -> Atlas:
     """Validate the content and resolve it into the Atlas (raises ContentError)."""
-    return resolve(validate(project.content))
+    return resolve(validate(project.content, load_boundaries(project.static / "geo")))
 
 
-def build_date() -> str:
-    """The date printed in footers: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return when.date().isoformat()
+def load_settings(project: Project, base_url: str | None = None) -> Config:
+    return load_config(project.root / "atlas.toml", __version__).with_base_url(base_url)
 
 
-def basemap_script(static: Path) -> str:
+def basemap_script(static: Path, atlas: Atlas, config: Config) -> str:
     """The region's outlines as a script that sets a global (no fetch(), so file:// works)."""
-    features = []
-    for name in ("jjj-districts.geojson", "jjj-provinces.geojson"):
-        path = static / "geo" / name
-        if path.exists():
-            features += json.loads(path.read_text(encoding="utf-8")).get("features", [])
-    collection = {"type": "FeatureCollection", "features": features}
+    collection = basemap_geojson(static, atlas, config.map_datum)
     return "window.ATLAS_BASEMAP = " + json.dumps(collection, ensure_ascii=False,
                                                   separators=(",", ":")) + ";\n"
 
 
-def build(project: Project, out: Path) -> BuildReport:
+def sitemap(config: Config, paths: list[str]) -> str:
+    urls = "".join(f"  <url><loc>{escape(config.url + p)}</loc></url>\n"
+                   for p in sorted(paths) if p != "404.html")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
+
+
+def render_site(project: Project, config: Config, out: Path) -> BuildReport:
     """Validate, plan, render and write the whole site; `out` changes only on success."""
     atlas = load_atlas(project)
-    settings = Settings(data_version=__version__, build_date=build_date())
-    env = environment(project.templates, atlas, settings)
-    pages = plan_site(atlas)
-    rendered = [(page.path, render_page(env, page.path, page.template, page.context))
+    env = environment(project.templates, atlas, config)
+    pages = plan_site(atlas, config)
+    rendered = [(page.path, render_page(env, page.path, page.template, page.context,
+                                        absolute_links=page.path == "404.html"))
                 for page in pages]
     counter = {"files": 0}
 
     def fill(tmp: Path) -> None:
         for path, html in rendered:
             write_text(tmp, path, html)
-        copy_tree(project.static, tmp / "static", skip={"README.md"})
-        write_text(tmp, "static/geo/basemap.js", basemap_script(project.static))
+        copy_tree(project.static, tmp / "static", skip={"README.md", "centroids.yaml"})
+        write_text(tmp, "static/geo/basemap.js", basemap_script(project.static, atlas, config))
         write_text(tmp, ".nojekyll", "")
+        if config.url:
+            write_text(tmp, "sitemap.xml", sitemap(config, [p for p, _ in rendered]))
+            write_text(tmp, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
         counter["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 
     write_site(out, fill)
     return BuildReport(pages=len(rendered), files=counter["files"], atlas=atlas)
+
+
+def build(project: Project, out: Path, base_url: str | None = None) -> BuildReport:
+    return render_site(project, load_settings(project, base_url), out)
+
+
+def bundle(project: Project, dist: Path) -> Path:
+    """Build the site and pack it as dist/<name>-offline-<version>.zip for file:// use."""
+    config = load_settings(project)
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        render_site(project, config, site)
+        return write_zip(site, dist, f"{config.name}-offline-{config.version}", config.build_date)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import Project, build, load_atlas
+from . import Project, build, bundle, load_atlas
 from .problems import ContentError
 
 
@@ -40,11 +40,16 @@ def _shorten(path: str, root: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Jing-Jin-Ji industry atlas.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check"),
-                        help="build: validate and write the site (default); check: validate only")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "bundle"),
+                        help="build: validate and write the site (default); check: validate only; "
+                             "bundle: write dist/<name>-offline-<version>.zip for use from file://")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="project folder holding content/, templates/ and static/")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/site)")
+    parser.add_argument("--base-url", default=None,
+                        help="public address of the site, e.g. https://example.github.io/atlas/ "
+                             "(overrides [site] url in atlas.toml)")
+    parser.add_argument("--dist", type=Path, default=None, help="bundle folder (default: ROOT/dist)")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
     args = parser.parse_args(argv)
     project = Project(args.root.resolve())
@@ -55,7 +60,12 @@ def main(argv: list[str] | None = None) -> int:
             atlas = load_atlas(project)
             print(f"content OK: {_counts(atlas)}")
             return 0
-        report = build(project, out)
+        if args.command == "bundle":
+            path = bundle(project, args.dist or project.root / "dist")
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): unzip it anywhere and "
+                  "open index.html")
+            return 0
+        report = build(project, out, args.base_url)
         print(f"built {report.pages} pages ({report.files} files) into {out} "
               f"in {time.monotonic() - started:.1f} s: {_counts(report.atlas)}")
         return 0

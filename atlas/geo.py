@@ -69,3 +69,55 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
 
 def to_wgs84(lat: float, lon: float, datum: str) -> tuple[float, float]:
     return gcj02_to_wgs84(lat, lon) if datum == "gcj02" else (lat, lon)
+
+
+# --- boundaries (GeoJSON geometry, coordinates as [lon, lat]) ---------------
+
+def _rings(geometry: dict):
+    """Yield each polygon of a Polygon/MultiPolygon as a list of rings."""
+    if geometry["type"] == "Polygon":
+        yield geometry["coordinates"]
+    elif geometry["type"] == "MultiPolygon":
+        yield from geometry["coordinates"]
+
+
+def _in_ring(lat: float, lon: float, ring) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        if (y1 > lat) != (y2 > lat):
+            cross = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+            if lon < cross:
+                inside = not inside
+    return inside
+
+
+def contains(geometry: dict, lat: float, lon: float) -> bool:
+    """Whether a point lies inside a (Multi)Polygon, holes respected."""
+    for rings in _rings(geometry):
+        if _in_ring(lat, lon, rings[0]) and not any(_in_ring(lat, lon, h) for h in rings[1:]):
+            return True
+    return False
+
+
+def distance_to_edge_km(geometry: dict, lat: float, lon: float) -> float:
+    """Approximate distance from a point to the nearest edge of a (Multi)Polygon."""
+    scale = math.cos(math.radians(lat))
+    best = float("inf")
+    for rings in _rings(geometry):
+        for ring in rings:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+                ax, ay, bx, by = (x1 - lon) * scale, y1 - lat, (x2 - lon) * scale, y2 - lat
+                dx, dy = bx - ax, by - ay
+                t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
+                best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+    return best * 111.195
+
+
+def transform_geometry(geometry: dict, convert) -> dict:
+    """A copy of a (Multi)Polygon with every (lon, lat) passed through convert(lat, lon)."""
+    def ring(points):
+        return [[round(c, 5) for c in reversed(convert(lat, lon))] for lon, lat in points]
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
+    return {"type": "MultiPolygon",
+            "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}

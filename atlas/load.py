@@ -231,3 +231,17 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     body_start = text.find("\n", end + 4)
     body = text[body_start + 1:] if body_start >= 0 else ""
     return front, body, front.count("\n") + 3
+
+
+def load_boundaries(folder: Path) -> dict[str, dict]:
+    """Boundary features (GeoJSON) by name: districts, Hebei's cities and the provinces.
+    An empty dict when the files are absent (the district check is then skipped)."""
+    import json
+
+    features: dict[str, dict] = {}
+    for name in ("jjj-provinces.geojson", "jjj-districts.geojson"):
+        path = folder / name
+        if path.exists():
+            for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+                features[feature["properties"]["name"]] = feature
+    return features

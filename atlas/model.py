@@ -216,6 +216,7 @@ class District:
     level: str
     lat: float
     lon: float
+    boundary: str = ""   # the name of its feature in static/geo (its own name by default)
 
 
 @dataclass

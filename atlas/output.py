@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -59,3 +60,21 @@ def copy_tree(source: Path, destination: Path, skip: Iterable[str] = ()) -> None
         out = destination / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, out)
+
+
+def write_zip(site: Path, dist: Path, stem: str, date: str) -> Path:
+    """Pack a folder as dist/<stem>.zip with every file under <stem>/, in a stable order
+    and with one fixed timestamp, so the same site gives the same bytes."""
+    year, month, day = (int(part) for part in date.split("-"))
+    stamp = (max(year, 1980), month, day, 0, 0, 0)
+    dist.mkdir(parents=True, exist_ok=True)
+    target = dist / f"{stem}.zip"
+    tmp = target.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(p for p in site.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{stem}/{path.relative_to(site).as_posix()}", date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    os.replace(tmp, target)
+    return target

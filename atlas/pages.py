@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from . import format as fmt
 from . import maps
+from .config import Config
 from .model import PROVINCES, Atlas, Fact
 from .plan import CLUSTER_KIND_LABELS, PARK_KIND_LABELS, ROLE_LABELS, facts_of
 from .urls import record_path, relative
@@ -51,25 +52,13 @@ class Citations:
         return self._by_key[key]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the configuration says about every page."""
-
-    site_name: str = "京津冀产业图谱"
-    site_name_en: str = "Jing-Jin-Ji Industry Atlas"
-    data_version: str = "0.1.0"
-    build_date: str = ""
-    licence_data: str = "CC BY 4.0"
-    licence_code: str = "MIT"
-
-
-def environment(templates: Path, atlas: Atlas, settings: Settings) -> jinja2.Environment:
+def environment(templates: Path, atlas: Atlas, config: Config) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(markdown=render_markdown, value=fmt.fact_value, period=fmt.period_zh,
                        date_zh=fmt.date_zh, number=fmt.number)
-    env.globals.update(atlas=atlas, settings=settings, fmt=fmt, record_path=record_path,
+    env.globals.update(atlas=atlas, config=config, fmt=fmt, record_path=record_path,
                        roles=ROLE_LABELS, cluster_kinds=CLUSTER_KIND_LABELS,
                        park_kinds=PARK_KIND_LABELS, provinces=PROVINCES, facts_of=facts_of,
                        marker_kind=maps.marker_kind,
@@ -78,11 +67,16 @@ def environment(templates: Path, atlas: Atlas, settings: Settings) -> jinja2.Env
     return env
 
 
-def render_page(env: jinja2.Environment, path: str, template: str, context: dict) -> str:
-    """Render one page; `url()` in its templates links relative to this page."""
+def render_page(env: jinja2.Environment, path: str, template: str, context: dict,
+                absolute_links: bool = False) -> str:
+    """Render one page; `url()` in its templates links relative to this page, or
+    absolutely (from the configured site URL) for a page shown at other addresses."""
     citations = Citations()
+    config: Config = env.globals["config"]
 
     def url(target: str) -> str:
+        if absolute_links and config.url:
+            return config.url + target
         return relative(path, target)
 
     def cite(fact_or_source, quote: str = "") -> int:
@@ -91,5 +85,7 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
             return citations.cite(fact.source_id, fact.quote, fact.anchor)
         return citations.cite(fact_or_source, quote)
 
+    canonical = config.url + path if config.url and path != "404.html" else ""
     return env.get_template(template).render(page_path=path, url=url, cite=cite,
+                                             canonical=canonical,
                                              citations=citations, **context)

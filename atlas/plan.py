@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import maps
+from .config import Config
 from .model import Atlas, Cluster, Company, Fact, Park, Record
 from .urls import page_path, record_path, section_path
 
@@ -64,7 +65,7 @@ def disagreements(atlas: Atlas) -> list[list[Fact]]:
     return found
 
 
-def _company_context(company: Company, atlas: Atlas, path: str) -> dict:
+def _company_context(company: Company, atlas: Atlas, path: str, mapper: maps.MapMaker) -> dict:
     supplies = [atlas.links[i] for i in company.supplies]
     supplied_by = [atlas.links[i] for i in company.supplied_by]
     related = [atlas.companies[l.customer] for l in supplies] + \
@@ -76,11 +77,11 @@ def _company_context(company: Company, atlas: Atlas, path: str) -> dict:
         parent=atlas.companies.get(company.parent),
         subsidiaries=[atlas.companies[s] for s in sorted(company.subsidiaries)],
         customers=supplies, suppliers=supplied_by,
-        map=maps.small_map([company], ([park] if park else []) + related, path, atlas,
-                           supplies + supplied_by))
+        map=mapper.small([company], ([park] if park else []) + related, path,
+                         supplies + supplied_by))
 
 
-def _cluster_context(cluster: Cluster, atlas: Atlas, path: str) -> dict:
+def _cluster_context(cluster: Cluster, atlas: Atlas, path: str, mapper: maps.MapMaker) -> dict:
     companies = [atlas.companies[c] for c in sorted(cluster.companies)]
     parks = [atlas.parks[p] for p in cluster.parks]
     focus = parks or companies
@@ -88,10 +89,10 @@ def _cluster_context(cluster: Cluster, atlas: Atlas, path: str) -> dict:
                 parent=atlas.clusters.get(cluster.parent),
                 children=[atlas.clusters[c] for c in sorted(cluster.children)],
                 district=atlas.districts.get(cluster.district),
-                map=maps.small_map(focus, companies, path, atlas))
+                map=mapper.small(focus, companies, path))
 
 
-def _park_context(park: Park, atlas: Atlas, path: str) -> dict:
+def _park_context(park: Park, atlas: Atlas, path: str, mapper: maps.MapMaker) -> dict:
     companies = [atlas.companies[c] for c in sorted(park.companies)]
     children = [atlas.parks[c] for c in sorted(park.children)]
     return dict(record=park, companies=companies, children=children,
@@ -99,7 +100,7 @@ def _park_context(park: Park, atlas: Atlas, path: str) -> dict:
                 clusters=[atlas.clusters[c] for c in sorted(park.clusters)],
                 circles=[c for c in atlas.circles.values() if c.centre == park.id],
                 district=atlas.districts.get(park.district),
-                map=maps.small_map([park], children + companies, path, atlas))
+                map=mapper.small([park], children + companies, path))
 
 
 def _circle_context(circle, atlas: Atlas) -> dict:
@@ -120,13 +121,14 @@ def _source_context(source, atlas: Atlas) -> dict:
                 records=records)
 
 
-def plan_site(atlas: Atlas) -> list[PlannedPage]:
+def plan_site(atlas: Atlas, config: Config) -> list[PlannedPage]:
     """Every page of the site, in a stable order."""
+    mapper = maps.MapMaker(atlas, config)
     pages = [
         PlannedPage("index.html", "home.html",
-                    dict(map=maps.overview_map(atlas, "index.html", collapsed_controls=True))),
+                    dict(map=mapper.overview("index.html", collapsed_controls=True))),
         PlannedPage(page_path("map"), "map.html",
-                    dict(map=maps.overview_map(atlas, page_path("map")),
+                    dict(map=mapper.overview(page_path("map")),
                          circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
                          places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)))),
         PlannedPage(page_path("supply"), "supply.html", {}),
@@ -143,13 +145,13 @@ def plan_site(atlas: Atlas) -> list[PlannedPage]:
         pages.append(PlannedPage(page_path(page.id), "page.html", dict(page=page, **extra)))
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
-        pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path)))
+        pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path, mapper)))
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
-        pages.append(PlannedPage(path, "company.html", _company_context(company, atlas, path)))
+        pages.append(PlannedPage(path, "company.html", _company_context(company, atlas, path, mapper)))
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
-        pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path)))
+        pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path, mapper)))
     for ident, circle in atlas.circles.items():
         path = record_path("circle", ident)
         pages.append(PlannedPage(path, "circle.html", _circle_context(circle, atlas)))

@@ -235,8 +235,10 @@ class _Refs:
 class Validator:
     """Reads the whole content tree into an Atlas, or raises ContentError with every problem."""
 
-    def __init__(self, content: Path):
+    def __init__(self, content: Path, boundaries: dict[str, dict] | None = None):
         self.content = content
+        self.boundaries = boundaries or {}
+        self.own_locations: list[tuple[str, str, int, Location]] = []  # (district, rel, line, loc)
         self.problems = Problems()
         self.refs = _Refs()
         self.quotes: list[tuple[str, str, str, int]] = []  # (source, quote, rel, line)
@@ -401,7 +403,11 @@ class Validator:
         if not (datum and precision and note):
             return None
         wlat, wlon = geo.to_wgs84(lat, lon, datum)
-        return Location(round(wlat, 6), round(wlon, 6), precision, datum, note)
+        location = Location(round(wlat, 6), round(wlon, 6), precision, datum, note)
+        district = reader.data.get("district")
+        if isinstance(district, str) and district:
+            self.own_locations.append((district, loc.rel, loc.line_of("lat"), location))
+        return location
 
     def _common(self, reader: Reader, kind: str, path: Path) -> dict:
         ident = self._record_id(kind, path, reader.rel, reader)
@@ -457,8 +463,8 @@ class Validator:
         if loaded is None:
             return out
         data, rel = loaded
-        for r in self._list_items(data, rel, ("id", "name", "name_en", "province", "level", "centre"),
-                                  "district"):
+        for r in self._list_items(data, rel, ("id", "name", "name_en", "province", "level", "centre",
+                                              "boundary"), "district"):
             ident = r.text("id")
             centre = r.mapping("centre", ("lat", "lon"), required=True)
             lat = centre.number("lat") if centre else None
@@ -470,7 +476,12 @@ class Validator:
                 r.error("id", f"duplicate district id `{ident}`")
             district = District(ident, r.text("name"), r.text("name_en"),
                                 r.choice("province", ("beijing", "tianjin", "hebei")),
-                                r.choice("level", DISTRICT_LEVELS), lat or 0.0, lon or 0.0)
+                                r.choice("level", DISTRICT_LEVELS), lat or 0.0, lon or 0.0,
+                                r.text("boundary", required=False) or r.text("name"))
+            if self.boundaries and district.boundary not in self.boundaries:
+                r.error("boundary" if r.has("boundary") else "name",
+                        f"no boundary named `{district.boundary}` in static/geo",
+                        "set `boundary:` to the name of the city or province that contains it")
             if ident:
                 out[ident] = district
         return out
@@ -691,6 +702,7 @@ class Validator:
                          "district": atlas.districts}, self.problems)
         self._check_quotes(atlas)
         self._check_cycles(atlas)
+        self._check_districts(atlas)
         if self.problems:
             raise ContentError(self.problems)
         return atlas
@@ -701,6 +713,30 @@ class Validator:
             if source in texts and texts[source] and normalise_quote(quote) not in texts[source]:
                 self.problems.add(rel, line, f"quote not found in source `{source}`: {quote!r}",
                                   f"copy it verbatim from content/sources/{atlas.sources[source].text_file}")
+
+    # Simplified boundaries move edges by up to a few hundred metres (1-3 km for
+    # Hebei's cities); a point this close to its district's edge is not flagged.
+    DISTRICT_TOLERANCE_KM = 1.5
+
+    def _check_districts(self, atlas: Atlas) -> None:
+        """A point must lie in the district its record names."""
+        for ident, rel, line, loc in self.own_locations:
+            district = atlas.districts.get(ident)
+            feature = self.boundaries.get(district.boundary) if district else None
+            if feature is None:
+                continue
+            geometry = feature["geometry"]
+            if geo.contains(geometry, loc.lat, loc.lon):
+                continue
+            off = geo.distance_to_edge_km(geometry, loc.lat, loc.lon)
+            if off <= self.DISTRICT_TOLERANCE_KM:
+                continue
+            hint = "check the coordinates and the `district`"
+            if loc.datum_given == "wgs84":
+                glat, glon = geo.wgs84_to_gcj02(loc.lat, loc.lon)
+                hint += "; if they were copied from a Chinese map service, set `datum: gcj02`"
+            self.problems.add(rel, line, f"({loc.lat}, {loc.lon}) lies {off:.1f} km outside "
+                                         f"{district.name}, the record's district", hint)
 
     def _check_cycles(self, atlas: Atlas) -> None:
         for kind, records in (("company", atlas.companies), ("park", atlas.parks),
@@ -723,6 +759,6 @@ def _suggest_slug(text: str) -> str:
     return slug if slug and slug[0].isalpha() else f"x-{slug or 'name'}"
 
 
-def validate(content: Path) -> Atlas:
+def validate(content: Path, boundaries: dict[str, dict] | None = None) -> Atlas:
     """Read and check the whole content tree; raise ContentError listing every problem."""
-    return Validator(content).run()
+    return Validator(content, boundaries).run()
