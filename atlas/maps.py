@@ -115,16 +115,15 @@ class _BasemapLayer(branca.element.MacroElement):
                             interactive: false};
                 }
             }).addTo(map);
-            layer.getPane && map.getPane('overlayPane');
             var labels = L.layerGroup();
             window.ATLAS_BASEMAP.features.forEach(function (f) {
                 if (f.properties.level === 'province' || !f.properties.label) { return; }
+                var text = f.properties.label.replace(/[&<>"']/g, function (c) {
+                    return '&#' + c.charCodeAt(0) + ';'; });
                 var icon = L.divIcon({className: 'area-label area-' + f.properties.level,
-                                      html: '', iconSize: null});
+                                      html: '<span>' + text + '</span>', iconSize: [0, 0]});
                 var marker = L.marker(f.properties.label_at, {icon: icon, interactive: false,
                                                              keyboard: false});
-                marker.options.icon.options.html = document.createTextNode(f.properties.label).data
-                    .replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
                 marker.addTo(labels);
                 marker.feature_level = f.properties.level;
             });

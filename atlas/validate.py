@@ -733,7 +733,6 @@ class Validator:
                 continue
             hint = "check the coordinates and the `district`"
             if loc.datum_given == "wgs84":
-                glat, glon = geo.wgs84_to_gcj02(loc.lat, loc.lon)
                 hint += "; if they were copied from a Chinese map service, set `datum: gcj02`"
             self.problems.add(rel, line, f"({loc.lat}, {loc.lon}) lies {off:.1f} km outside "
                                          f"{district.name}, the record's district", hint)

@@ -163,3 +163,89 @@ def test_one_hour_circle_is_drawn_on_the_map(server, browser):
         assert 100 in radii and 310 in radii
     finally:
         watch.close()
+
+
+def _marker_count(page) -> int:
+    return page.evaluate("""() => {
+        let n = 0;
+        for (const key of Object.keys(window)) {
+            const v = window[key];
+            if (v && v instanceof L.MarkerClusterGroup) n += v.getLayers().length;
+        }
+        return n;
+    }""")
+
+
+def _basemap_areas(page) -> int:
+    """How many boundary areas the vector basemap drew."""
+    return page.evaluate("""() => {
+        let n = 0;
+        for (const key of Object.keys(window)) {
+            const v = window[key];
+            if (v instanceof L.Map) v.eachLayer(l => {
+                if (l.feature && l.feature.properties && l.feature.properties.level) n += 1;
+            });
+        }
+        return n;
+    }""")
+
+
+@pytest.fixture(scope="module")
+def unzipped_bundle(tmp_path_factory):
+    import zipfile
+    from atlas import Project, bundle
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path_factory.mktemp("usb-stick")
+    archive = bundle(Project(root), folder / "dist")
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(folder)
+    return folder / archive.stem
+
+
+def test_offline_bundle_works_from_file_with_the_network_cut(unzipped_bundle, browser, real_atlas):
+    from atlas.maps import located
+    base = unzipped_bundle.as_uri() + "/"
+    watch = PageWatch(browser, base)  # every request not under the bundle folder is aborted
+    pages = sorted(p.relative_to(unzipped_bundle).as_posix() for p in unzipped_bundle.rglob("*.html"))
+    try:
+        for path in pages:
+            watch.open(path)
+            assert not watch.errors, (path, watch.errors)
+            assert not watch.outside, (path, watch.outside)
+            assert not watch.failed, (path, watch.failed)
+            if watch.page.locator(".folium-map").count():
+                assert _basemap_areas(watch.page) > 40, f"{path}: basemap not drawn"
+        watch.open("map.html")
+        assert _marker_count(watch.page) == len(located(real_atlas))
+        # Every internal link of the home page opens a file that exists.
+        for href in watch.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            if href.startswith("file://"):
+                assert Path(href.split("#")[0].removeprefix("file://")).is_file(), href
+        # A popup's link leads to the record's page.
+        watch.page.evaluate("""() => {
+            for (const key of Object.keys(window)) {
+                const v = window[key];
+                if (v && v instanceof L.MarkerClusterGroup) {
+                    const m = v.getLayers().find(m => m.getTooltip().getContent().includes('京清汽车产业园'));
+                    if (m) { v.zoomToShowLayer(m, () => m.openPopup()); return; }
+                }
+            }
+        }""")
+        link = watch.page.locator(".leaflet-popup-content a").first
+        link.wait_for(timeout=5000)
+        link.click()
+        watch.page.wait_for_load_state("load")
+        assert watch.page.url.endswith("/parks/jingqing-auto-park.html")
+        assert not watch.errors and not watch.outside
+    finally:
+        watch.close()
+
+
+def test_basemap_is_drawn_on_the_served_site(server, browser):
+    watch = PageWatch(browser, server)
+    try:
+        watch.open("map.html")
+        assert _basemap_areas(watch.page) > 40
+        assert watch.page.locator(".area-label").count() > 40
+    finally:
+        watch.close()

@@ -956,3 +956,44 @@ def test_looks_swapped():
     assert not geo.looks_swapped(*TIANJIN)            # correct: inside
     assert not geo.looks_swapped(31.23, 121.47)       # outside both ways
     assert not geo.looks_swapped(121.47, 31.23)
+
+
+# --- the district check against boundary data --------------------------------
+
+def _square(lat0, lon0, lat1, lon1) -> dict:
+    return {"type": "Feature", "properties": {"name": "宁河区", "level": "district"},
+            "geometry": {"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0],
+                                                            [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}}
+
+
+def test_a_point_inside_its_district_passes(tmp_path):
+    content = make_content(tmp_path)
+    validate(content, {"宁河区": _square(39.2, 117.6, 39.5, 117.9), "武清区": _square(39.3, 116.9, 39.6, 117.2)})
+
+
+def test_a_point_outside_its_district_is_reported_with_the_distance(tmp_path):
+    content = make_content(tmp_path)
+    boundaries = {"宁河区": _square(39.2, 117.2, 39.5, 117.5), "武清区": _square(39.3, 116.9, 39.6, 117.2)}
+    with pytest.raises(ContentError) as err:
+        validate(content, boundaries)
+    problems = err.value.problems.sorted()
+    assert [p.path for p in problems] == ["content/companies/tianjin-huaxiang.yaml",
+                                          "content/parks/ninghe-future-tech-city.yaml"]
+    problem = problems[0]
+    lines = (content / "companies/tianjin-huaxiang.yaml").read_text().splitlines()
+    assert problem.line == lines.index("  lat: 39.33") + 1
+    assert "lies 27.5 km outside 宁河区, the record's district" in problem.message
+    assert "set `datum: gcj02`" in problem.hint
+    assert "gcj02" not in problems[1].hint, "a point already given in GCJ-02 gets no datum hint"
+
+
+def test_a_point_just_across_a_simplified_edge_is_tolerated(tmp_path):
+    content = make_content(tmp_path)
+    # 117.82 lies about 1 km east of an edge at 117.81: within the simplification tolerance.
+    validate(content, {"宁河区": _square(39.2, 117.5, 39.5, 117.81), "武清区": _square(39.3, 116.9, 39.6, 117.2)})
+
+
+def test_a_district_without_a_boundary_is_reported(tmp_path):
+    with pytest.raises(ContentError) as err:
+        validate(make_content(tmp_path), {"宁河区": _square(39.2, 117.6, 39.5, 117.9)})
+    assert any("no boundary named `武清区`" in p.message for p in err.value.problems.sorted())
