@@ -2,6 +2,10 @@
 when everything succeeded, so a failed build leaves the previous site untouched."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
@@ -9,39 +13,100 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+_RENAME_EXCHANGE = 2  # from linux/fs.h
+
+
+@contextlib.contextmanager
+def _locked(target: Path):
+    """One build at a time may swap `target`; a second waits for the first."""
+    lock_path = target.parent / f".{target.name}.lock"
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 def write_site(target: Path, fill: Callable[[Path], None]) -> None:
     """Call `fill(tmp)` to write every file into a fresh temporary folder beside
     `target`, then replace `target` with it. On any error the temporary folder is
     removed and `target` is not touched."""
-    target = target.resolve()
+    target = Path(os.path.abspath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
+    with _locked(target):
+        _tidy_except(target, tmp)
     try:
         fill(tmp)
-        _swap(tmp, target)
+        with _locked(target):
+            _tidy_except(target, tmp)
+            _swap(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
+def _tidy_except(target: Path, keep: Path) -> None:
+    for stale in sorted(target.parent.glob(f".{target.name}-new-*")):
+        if stale != keep and _abandoned(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+    olds = sorted(target.parent.glob(f".{target.name}-old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not target.exists():
+        os.rename(olds.pop(), target)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _abandoned(folder: Path) -> bool:
+    """A new-site folder whose build process has died (a live concurrent build's
+    folder is left alone). The process id is part of the folder's name."""
+    try:
+        pid = int(folder.name.split("-new-", 1)[1].split("-", 1)[0])
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
 def _swap(new: Path, target: Path) -> None:
-    """Two renames: the old site moves aside, the new one takes its name. The window in
-    which `target` is missing is two system calls long, and the old copy survives until
-    the new one is in place."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        os.rmdir(old)
-        os.rename(target, old)
+    """Put `new` in place of `target`. Where the system can, the two folders trade
+    places in one step, so `target` is never missing; elsewhere two renames, and an
+    interrupted pair is repaired by the next build (`_tidy_except`)."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old site
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
     try:
         os.rename(new, target)
     except BaseException:
-        if old is not None:
-            os.rename(old, target)
+        os.rename(old, target)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_text(root: Path, rel: str, text: str) -> None:
