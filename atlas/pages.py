@@ -18,6 +18,9 @@ from .plan import CLUSTER_KIND_LABELS, PARK_KIND_LABELS, ROLE_LABELS, facts_of
 from .urls import record_path, relative
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# No images or frames from Markdown: an image on another host would make a page
+# depend on it, and the atlas has none of its own yet.
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "iframe", "picture", "source", "video", "audio"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -25,7 +28,8 @@ def render_markdown(text: str) -> Markup:
     """Markdown to HTML, with raw HTML cleaned by nh3 (no scripts, no event handlers,
     links only to http, https, mailto and relative targets)."""
     raw = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    clean = nh3.clean(raw, url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer")
+    clean = nh3.clean(raw, tags=ALLOWED_TAGS, url_schemes=ALLOWED_URL_SCHEMES,
+                      link_rel="noopener noreferrer")
     return Markup(clean)
 
 
