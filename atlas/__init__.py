@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from .config import Config, load_config
 from .load import load_boundaries
-from .maps import basemap_geojson
+from .maps import MapMaker, basemap_geojson
 from .model import Atlas
 from .output import copy_tree, write_site, write_text, write_zip
 from .pages import environment, render_page
@@ -83,7 +83,8 @@ def render_site(project: Project, config: Config, out: Path) -> BuildReport:
     """Validate, plan, render and write the whole site; `out` changes only on success."""
     atlas = load_atlas(project)
     env = environment(project.templates, atlas, config)
-    pages = plan_site(atlas, config)
+    mapper = MapMaker(atlas, config)
+    pages = plan_site(atlas, mapper)
     rendered = [(page.path, render_page(env, page.path, page.template, page.context,
                                         absolute_links=page.path == "404.html"))
                 for page in pages]
@@ -94,6 +95,7 @@ def render_site(project: Project, config: Config, out: Path) -> BuildReport:
             write_text(tmp, path, html)
         copy_tree(project.static, tmp / "static", skip={"README.md", "centroids.yaml"})
         write_text(tmp, "static/geo/basemap.js", basemap_script(project.static, atlas, config))
+        write_text(tmp, "static/data/places.js", mapper.places_script())
         write_text(tmp, ".nojekyll", "")
         if config.url:
             write_text(tmp, "sitemap.xml", sitemap(config, [p for p, _ in rendered]))

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import branca.element
 import folium
-from folium.plugins import MarkerCluster
 
 from . import geo
 from .config import Config
-from .format import PRECISION_ZH, fact_value
+from .format import fact_value
 from .load import load_boundaries
 from .model import Atlas, Circle, Company, Link, Park, Record
-from .urls import record_path, relative
+from .urls import record_path
 
 REGION_CENTRE = (39.3, 116.9)
 
@@ -29,7 +28,10 @@ MAP_CSS = ("static/vendor/leaflet-1.9.4/leaflet.css",
 MAP_JS = ("static/vendor/leaflet-1.9.4/leaflet.js",
           "static/vendor/jquery-3.7.1/jquery.min.js",
           "static/vendor/leaflet.markercluster-1.1.0/leaflet.markercluster.js",
-          "static/geo/basemap.js")
+          "static/geo/basemap.js",
+          "static/data/places.js",
+          "static/atlas-map.js")
+PRECISIONS = ("exact", "park", "district", "city")
 
 # The kinds of marker, in legend order: (id, label, English label).
 MARKER_KINDS = (
@@ -96,51 +98,66 @@ class RenderedMap:
 
 
 class _BasemapLayer(branca.element.MacroElement):
-    """Province, district and city outlines from a global set by a <script src> file, so
-    the map needs no tile server and no fetch() (which file:// forbids). Areas are shaded
-    by how many clusters they host; names show once the map is zoomed in far enough."""
+    """Province, district and city outlines (static/atlas-map.js draws them from a
+    global that static/geo/basemap.js sets: no tile server, no fetch())."""
 
     _template = branca.element.Template("""
         {% macro script(this, kwargs) %}
-        (function (map) {
-            if (!window.ATLAS_BASEMAP) { return; }
-            var shades = ['#f4f1ea', '#e3eddc', '#c9dfbd', '#a9cc98'];
-            var layer = L.geoJSON(window.ATLAS_BASEMAP, {
-                style: function (f) {
-                    if (f.properties.level === 'province') {
-                        return {color: '#55606e', weight: 1.6, fill: false, interactive: false};
-                    }
-                    var n = Math.min(f.properties.clusters || 0, 3);
-                    return {color: '#9aa5b1', weight: 0.7, fillColor: shades[n], fillOpacity: 1,
-                            interactive: false};
-                }
-            }).addTo(map);
-            var labels = L.layerGroup();
-            window.ATLAS_BASEMAP.features.forEach(function (f) {
-                if (f.properties.level === 'province' || !f.properties.label) { return; }
-                var text = f.properties.label.replace(/[&<>"']/g, function (c) {
-                    return '&#' + c.charCodeAt(0) + ';'; });
-                var icon = L.divIcon({className: 'area-label area-' + f.properties.level,
-                                      html: '<span>' + text + '</span>', iconSize: [0, 0]});
-                var marker = L.marker(f.properties.label_at, {icon: icon, interactive: false,
-                                                             keyboard: false});
-                marker.addTo(labels);
-                marker.feature_level = f.properties.level;
-            });
-            function update() {
-                var z = map.getZoom();
-                labels.eachLayer(function (m) {
-                    var show = m.feature_level === 'city' ? z >= 7 : z >= 9;
-                    var el = m.getElement && m.getElement();
-                    if (el) { el.style.display = show ? '' : 'none'; }
-                });
-            }
-            labels.addTo(map);
-            map.on('zoomend', update);
-            update();
-        })({{ this._parent.get_name() }});
+        window.atlasBasemap({{ this._parent.get_name() }});
         {% endmacro %}
     """)
+
+
+class _PlacesLayer(branca.element.MacroElement):
+    """Every place and supply link, from the shared compact array, with a layer control
+    that also lists the circles drawn by folium."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        window.atlasOverview({{ this._parent.get_name() }}, {{ this.root }}, {{ this.labels }},
+            [{% for name, label in this.circles %}[{{ name }}, {{ label }}]{% if not loop.last %}, {% endif %}{% endfor %}],
+            {{ this.collapsed }});
+        window.atlas_map = {{ this._parent.get_name() }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, root: str, labels: list[str], circles: list[tuple[str, str]],
+                 collapsed: bool):
+        super().__init__()
+        self.root = js_string(root)
+        self.labels = js_string(labels)
+        self.circles = [(name, js_string(label)) for name, label in circles]
+        self.collapsed = "true" if collapsed else "false"
+
+
+def js_string(value) -> str:
+    """A value as JavaScript source that cannot end the <script> it sits in."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def root_prefix(page_path: str) -> str:
+    """The relative path from a page to the site's root folder: '', '../', ..."""
+    return "../" * page_path.count("/")
+
+
+@dataclass(frozen=True)
+class SmallMap:
+    """A small map is a few indexes into the shared place array."""
+
+    element_id: str
+    root: str
+    focus: tuple[int, ...]
+    context: tuple[int, ...]
+    links: tuple[int, ...]
+
+    @property
+    def html(self) -> str:
+        return f'<div class="folium-map" id="{self.element_id}"></div>'
+
+    @property
+    def script(self) -> str:
+        return (f"window.atlasSmall({js_string(self.element_id)}, {js_string(self.root)}, "
+                f"{list(self.focus)}, {list(self.context)}, {list(self.links)});")
 
 
 def basemap_geojson(static: Path, atlas: Atlas, datum: str = "wgs84") -> dict:
@@ -209,12 +226,17 @@ def places_inside(circle: Circle, atlas: Atlas, km: float) -> list[tuple[Record,
 
 
 class MapMaker:
-    """Makes the site's folium maps for one Atlas and configuration."""
+    """Makes the site's maps for one Atlas and configuration: the place array every map
+    reads, the overview map (folium) and the small maps (a few indexes each)."""
 
     def __init__(self, atlas: Atlas, config: Config):
         self.atlas = atlas
         self.config = config
         self.gcj02 = config.map_datum == "gcj02"
+        self.places = located(atlas)
+        self.place_index = {(r.kind_name, r.id): i for i, r in enumerate(self.places)}
+        self.links = [link for link in atlas.links if self._drawable(link)]
+        self.link_index = {link.index: i for i, link in enumerate(self.links)}
 
     def point(self, lat: float, lon: float) -> list[float]:
         """A WGS-84 point in the datum the map is drawn in."""
@@ -222,12 +244,34 @@ class MapMaker:
             lat, lon = geo.wgs84_to_gcj02(lat, lon)
         return [round(lat, 6), round(lon, 6)]
 
+    def _drawable(self, link: Link) -> bool:
+        a = self.atlas.companies[link.supplier].location
+        b = self.atlas.companies[link.customer].location
+        return bool(a and b and (a.lat, a.lon) != (b.lat, b.lon))
+
+    def places_script(self) -> str:
+        """static/data/places.js: every located record and drawable link, compactly."""
+        kinds = [kind for kind, _, _ in MARKER_KINDS]
+        rows = [[*self.point(r.location.lat, r.location.lon), kinds.index(marker_kind(r)),
+                 r.name, r.name_en, record_path(r.kind_name, r.id),
+                 PRECISIONS.index(r.location.precision)] for r in self.places]
+        links = []
+        for link in self.links:
+            a = self.atlas.companies[link.supplier].location
+            b = self.atlas.companies[link.customer].location
+            approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
+            links.append([self.place_index[("company", link.supplier)],
+                          self.place_index[("company", link.customer)],
+                          link_label(link, self.atlas), 1 if approximate else 0])
+        data = {"places": rows, "links": links}
+        return "window.ATLAS_PLACES = " + js_string(data).replace('], [', '],[') + ";\n"
+
     def _new_map(self, location, zoom: int) -> folium.Map:
         fmap = folium.Map(location=self.point(*location), zoom_start=zoom, tiles=None,
                           control_scale=True)
         # With no tile layer folium sets no zoom limits; the marker clusters need them.
         fmap.options.update(min_zoom=6, max_zoom=16)
-        # Assets come from the page's own <script>/<link> tags, pointing at static/vendor.
+        # Assets come from the page's own <script>/<link> tags, pointing at static/.
         fmap.default_js = []
         fmap.default_css = []
         _BasemapLayer().add_to(fmap)
@@ -237,59 +281,12 @@ class MapMaker:
             folium.TileLayer(overlay=True, show=False, max_zoom=16, **spec).add_to(fmap)
         return fmap
 
-    @staticmethod
-    def _cluster_group(name: str, show: bool = True) -> MarkerCluster:
-        group = MarkerCluster(name=name, show=show,
-                              options={"maxClusterRadius": 18, "spiderfyOnMaxZoom": True,
-                                       "showCoverageOnHover": False,
-                                       "disableClusteringAtZoom": 15})
-        group.default_js = []
-        group.default_css = []
-        return group
-
-    @staticmethod
-    def _render(fmap: folium.Map) -> RenderedMap:
-        figure = fmap.get_root()
-        figure.render()
-        return RenderedMap(html=figure.html.render(), script=figure.script.render())
-
-    def _popup(self, record: Record, page_path: str) -> str:
-        link = relative(page_path, record_path(record.kind_name, record.id))
-        role = {"park": "园区", "vehicle": "整车企业", "supplier": "企业",
-                "institution": "机构"}[marker_kind(record)]
-        where = PRECISION_ZH[record.location.precision]
-        return safe_html(
-            f'<div class="popup"><strong>{html.escape(record.name)}</strong><br>'
-            f'<span lang="en">{html.escape(record.name_en)}</span><br>'
-            f'<span class="popup-role">{role} · {where}</span><br>'
-            f'<a href="{html.escape(link)}">查看档案 Profile</a></div>')
-
-    def _marker(self, record: Record, page_path: str, highlight: bool = False) -> folium.Marker:
-        kind = marker_kind(record)
-        here = " mk-here" if highlight else ""
-        icon = folium.DivIcon(html=f'<span class="mk mk-{kind}{here}"></span>',
-                              class_name="mk-wrap", icon_size=(16, 16), icon_anchor=(8, 8))
-        return folium.Marker(self.point(record.location.lat, record.location.lon), icon=icon,
-                             popup=folium.Popup(self._popup(record, page_path), max_width=280),
-                             tooltip=folium.Tooltip(safe(f"{record.name} {record.name_en}")))
-
-    def _link_line(self, link: Link) -> folium.PolyLine | None:
-        a = self.atlas.companies[link.supplier].location
-        b = self.atlas.companies[link.customer].location
-        if not a or not b or (a.lat, a.lon) == (b.lat, b.lon):
-            return None
-        approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
-        return folium.PolyLine([self.point(a.lat, a.lon), self.point(b.lat, b.lon)],
-                               color="#b4541c", weight=2, opacity=0.7,
-                               dash_array="6 6" if approximate else None,
-                               tooltip=folium.Tooltip(safe(link_label(link, self.atlas))))
-
     def _circle_layer(self, circle: Circle, show: bool) -> folium.FeatureGroup | None:
         centre = circle_centre(circle, self.atlas)
         rings = circle_rings(circle)
         if centre is None or not rings:
             return None
-        group = folium.FeatureGroup(name=safe(circle.name), show=show)
+        group = folium.FeatureGroup(name=safe(circle.name), show=show, control=False)
         for km, label, stated in rings:
             folium.Circle(self.point(centre.lat, centre.lon), radius=km * 1000,
                           color="#1d6fa5" if stated else "#777777", weight=2 if stated else 1.5,
@@ -302,51 +299,29 @@ class MapMaker:
         """The full map: every located record by kind, supply links, and the circles."""
         with stable_ids():
             fmap = self._new_map(REGION_CENTRE, 8)
-            groups = {kind: self._cluster_group(safe_html(
-                f'<span class="mk mk-{kind}"></span> {html.escape(label)} '
-                f'<span lang="en">{html.escape(label_en)}</span>'))
-                for kind, label, label_en in MARKER_KINDS}
-            for record in located(self.atlas):
-                self._marker(record, page_path).add_to(groups[marker_kind(record)])
-            for group in groups.values():
-                group.add_to(fmap)
-            lines = folium.FeatureGroup(name=safe_html(
-                '<span class="mk-line"></span> 供应关系 <span lang="en">Supply links</span>'))
-            for link in self.atlas.links:
-                line = self._link_line(link)
-                if line:
-                    line.add_to(lines)
-            lines.add_to(fmap)
+            circles = []
             for index, circle in enumerate(self.atlas.circles.values()):
                 layer = self._circle_layer(circle, show=index == 0)
                 if layer:
                     layer.add_to(fmap)
-            folium.LayerControl(collapsed=collapsed_controls).add_to(fmap)
-            return self._render(fmap)
+                    circles.append((layer.get_name(), safe(circle.name)))
+            labels = [f'<span class="mk mk-{kind}"></span> {html.escape(label)} '
+                      f'<span lang="en">{html.escape(label_en)}</span>'
+                      for kind, label, label_en in MARKER_KINDS]
+            labels.append('<span class="mk-line"></span> 供应关系 <span lang="en">Supply links</span>')
+            _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls).add_to(fmap)
+            figure = fmap.get_root()
+            figure.render()
+            return RenderedMap(html=figure.html.render(), script=figure.script.render())
 
     def small(self, focus: list[Record], context: list[Record], page_path: str,
-              links: list[Link] = ()) -> RenderedMap | None:
+              links: list[Link] = ()) -> SmallMap | None:
         """A small map on an entity page: the focus records highlighted, related ones around."""
-        points = [r for r in focus + context if r.location]
-        if not points:
+        def indexes(records):
+            return tuple(self.place_index[(r.kind_name, r.id)] for r in records
+                         if (r.kind_name, r.id) in self.place_index)
+        shown = indexes(focus) + indexes(context)
+        if not shown:
             return None
-        lats = [r.location.lat for r in points]
-        lons = [r.location.lon for r in points]
-        with stable_ids():
-            fmap = self._new_map(((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2), 10)
-            group = self._cluster_group("places")
-            seen = set()
-            for record in points:
-                key = (record.kind_name, record.id)
-                if key not in seen:
-                    seen.add(key)
-                    self._marker(record, page_path, highlight=record in focus).add_to(group)
-            group.add_to(fmap)
-            for link in links:
-                line = self._link_line(link)
-                if line:
-                    line.add_to(fmap)
-            if len(set(zip(lats, lons))) > 1:
-                fmap.fit_bounds([self.point(min(lats), min(lons)), self.point(max(lats), max(lons))],
-                                padding=(24, 24), max_zoom=12)
-            return self._render(fmap)
+        return SmallMap("small-map", root_prefix(page_path), indexes(focus), indexes(context),
+                        tuple(self.link_index[l.index] for l in links if l.index in self.link_index))

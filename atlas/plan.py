@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import maps
-from .config import Config
 from .model import Atlas, Cluster, Company, Fact, Park, Record
 from .urls import page_path, record_path, section_path
 
@@ -121,9 +120,8 @@ def _source_context(source, atlas: Atlas) -> dict:
                 records=records)
 
 
-def plan_site(atlas: Atlas, config: Config) -> list[PlannedPage]:
+def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     """Every page of the site, in a stable order."""
-    mapper = maps.MapMaker(atlas, config)
     pages = [
         PlannedPage("index.html", "home.html",
                     dict(map=mapper.overview("index.html", collapsed_controls=True))),

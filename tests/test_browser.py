@@ -132,7 +132,7 @@ def test_map_shows_every_located_record_and_popups_link_to_profiles(server, brow
                 if (v && v instanceof L.MarkerClusterGroup) v.eachLayer(m => {{
                     const ll = m.getLatLng();
                     if (Math.abs(ll.lat - {leoni.lat}) < 1e-6 && Math.abs(ll.lng - {leoni.lon}) < 1e-6
-                        && m.getTooltip() && m.getTooltip().getContent().includes('莱尼'))
+                        && m.getTooltip() && m.getTooltip().getContent().textContent.includes('莱尼'))
                         v.zoomToShowLayer(m, () => m.openPopup());
                 }});
             }}
@@ -226,7 +226,7 @@ def test_offline_bundle_works_from_file_with_the_network_cut(unzipped_bundle, br
             for (const key of Object.keys(window)) {
                 const v = window[key];
                 if (v && v instanceof L.MarkerClusterGroup) {
-                    const m = v.getLayers().find(m => m.getTooltip().getContent().includes('京清汽车产业园'));
+                    const m = v.getLayers().find(m => m.getTooltip().getContent().textContent.includes('京清汽车产业园'));
                     if (m) { v.zoomToShowLayer(m, () => m.openPopup()); return; }
                 }
             }

@@ -129,7 +129,8 @@ OPEN_EVERY_POPUP_AND_TOOLTIP = """() => {
                 if (layer.getPopup && layer.getPopup()) {
                     const p = layer.getPopup();
                     const div = document.createElement('div');
-                    const content = p.getContent();
+                    let content = p.getContent();
+                    if (typeof content === 'function') content = content(layer);
                     div.appendChild(typeof content === 'string' ? document.createRange()
                         .createContextualFragment(content) : content.cloneNode(true));
                     document.body.appendChild(div); n++;
@@ -137,7 +138,8 @@ OPEN_EVERY_POPUP_AND_TOOLTIP = """() => {
                 if (layer.getTooltip && layer.getTooltip()) {
                     const t = layer.getTooltip().getContent();
                     const div = document.createElement('div');
-                    div.innerHTML = t; document.body.appendChild(div); n++;
+                    if (typeof t === 'string') div.innerHTML = t; else div.appendChild(t.cloneNode(true));
+                    document.body.appendChild(div); n++;
                 }
             });
         }
