@@ -195,8 +195,16 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
         what = (err.problem or "syntax error").strip()
         problems.add(rel, line, f"YAML syntax error: {what}",
                      "check indentation, colons and closing quotes on this line and the one before")
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1 if isinstance(err.position, int) else 0
+        problems.add(rel, line, f"the file contains a control character (0x{err.character:x})"
+                     if isinstance(err.character, int) else "the file contains a character YAML forbids",
+                     "delete it; it is usually invisible in an editor")
     except yaml.YAMLError as err:
-        problems.add(rel, 0, f"YAML error: {err}")
+        problems.add(rel, 0, f"YAML error: {str(err).splitlines()[0]}")
+    except (ValueError, OverflowError) as err:
+        problems.add(rel, 0, f"a value YAML cannot read: {str(err).splitlines()[0][:120]}",
+                     "write numbers of ordinary size, without special tags")
     except RecursionError:
         problems.add(rel, 0, "YAML nesting too deep", "write the values out plainly")
     return None

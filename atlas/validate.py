@@ -3,6 +3,7 @@ collecting every problem as `file:line: message (hint)`."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -95,12 +96,18 @@ class Reader:
         value = self._get(key, required)
         if value is None:
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.error(key, f"`{key}` must be a finite number, not {value}")
+            return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            hint = "write the number alone and put the unit in `unit:`"
+            has_unit = "unit" in self.allowed
+            hint = ("write the number alone and put the unit in `unit:`" if has_unit
+                    else "write the number alone")
             if isinstance(value, str):
-                digits = re.match(r"^\s*(\d[\d,]*(?:\.\d+)?)", value)
+                digits = re.match(r"^\s*(-?\d[\d,]*(?:\.\d+)?)", value)
                 if digits:
-                    hint = f"write `{key}: {digits.group(1).replace(',', '')}` and the unit in `unit:`"
+                    hint = f"write `{key}: {digits.group(1).replace(',', '')}`" + \
+                        (" and the unit in `unit:`" if has_unit else "")
                 self.error(key, f"`{key}` must be a number, got text {value!r}", hint)
             else:
                 self.error(key, f"`{key}` must be a number, not {_type_name(value)}", hint)
@@ -146,7 +153,7 @@ class Reader:
         out = []
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)) or str(item) == "":
-                self.problems.add(self.rel, value.line_of(index),
+                self.problems.add(self.rel, self.item_line(key, index),
                                   f"each item of `{key}` must be text, not {_type_name(item)}")
             else:
                 out.append(str(item).strip())
@@ -170,14 +177,14 @@ class Reader:
         value = self._get(key, required, allow_empty_list=not required)
         if value is None:
             return []
-        if not isinstance(value, Sequence):
+        if not isinstance(value, list):
             self.error(key, f"`{key}` must be a list (lines starting with `- `), "
                             f"not {_type_name(value)}")
             return []
         out = []
         for index, item in enumerate(value):
             if not isinstance(item, Mapping):
-                self.problems.add(self.rel, value.line_of(index),
+                self.problems.add(self.rel, self.item_line(key, index),
                                   f"each item of `{key}` must be a mapping, not {_type_name(item)}")
             else:
                 out.append(Reader(item, self.rel, self.problems, allowed, f"an item of `{key}`"))
@@ -271,8 +278,10 @@ class Validator:
                               "choose a more specific name")
         written = reader.text("id", required=False)
         if written and written != ident:
-            reader.error("id", f"`id: {written}` does not match the file name `{doc_path.name}`",
-                         f"rename the file to `{written}.yaml` or remove the `id:` line")
+            hint = (f"rename the file to `{written}.yaml` or remove the `id:` line"
+                    if SLUG.match(written) and written not in RESERVED_IDS
+                    else "remove the `id:` line: the file name is the id")
+            reader.error("id", f"`id: {written}` does not match the file name `{doc_path.name}`", hint)
         seen = self.ids.setdefault(kind, {})
         if ident in seen:
             self.problems.add(rel, 1, f"duplicate {kind} id `{ident}`", f"also in {seen[ident]}")
@@ -506,7 +515,10 @@ class Validator:
                                              required=True)]
             text_file = r.text("text")
             text = ""
-            if text_file:
+            if text_file and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,80}\.txt", text_file):
+                r.error("text", f"`text: {text_file[:60]}` is not a plain .txt file name",
+                        f"name the article text `{ident}.txt` and put it next to this file")
+            elif text_file:
                 text_path = path.parent / text_file
                 if "/" in text_file or not text_path.is_file():
                     r.error("text", f"article text `{text_file}` not found next to this file",
