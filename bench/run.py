@@ -364,11 +364,14 @@ def print_profile(root: Path, work: Path, top: int = 15) -> None:
     if not stats_file.exists():
         print(f"  no profile ({r.stderr[-500:]})")
         return
-    buffer = io.StringIO()
-    pstats.Stats(str(stats_file), stream=buffer).sort_stats("cumulative").print_stats(top)
-    text = buffer.getvalue()
-    start = text.find("   ncalls")
-    print(text[start:].rstrip() if start >= 0 else text.rstrip())
+    for order in ("cumulative", "tottime"):
+        buffer = io.StringIO()
+        pstats.Stats(str(stats_file), stream=buffer).sort_stats(order).print_stats(top)
+        text = buffer.getvalue()
+        start = text.find("   ncalls")
+        if order == "tottime":
+            print(f"top {top} by own time (tottime):")
+        print(text[start:].rstrip() if start >= 0 else text.rstrip())
     shutil.rmtree(out, ignore_errors=True)
 
 

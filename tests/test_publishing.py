@@ -116,12 +116,13 @@ def test_autonavi_tiles_put_every_overlay_in_gcj02(project_copy, real_atlas):
     (project_copy / "atlas.toml").write_text('[map]\ntiles = ["gaode"]\n', encoding="utf-8")
     result = _build("--out", str(project_copy / "site"), root=project_copy)
     assert result.returncode == 0, result.stderr
-    page = (project_copy / "site/companies/langfang-leoni-wiring.html").read_text(encoding="utf-8")
+    page = (project_copy / "site/map.html").read_text(encoding="utf-8")
     assert "webrd01.is.autonavi.com" in page  # offered, switched off until chosen
+    places = (project_copy / "site/static/data/places.js").read_text(encoding="utf-8")
     leoni = real_atlas.companies["langfang-leoni-wiring"].location
     glat, glon = geo.wgs84_to_gcj02(leoni.lat, leoni.lon)
-    assert f"[{round(glat, 6)}, {round(glon, 6)}]" in page
-    assert f"[{leoni.lat}, {leoni.lon}]" not in page
+    assert f"[{round(glat, 6)}, {round(glon, 6)}, 2, \"河北廊坊莱尼" in places
+    assert f"[{leoni.lat}, {leoni.lon}, 2, \"河北廊坊莱尼" not in places
 
 
 def test_default_build_offers_no_online_tiles(built_site):

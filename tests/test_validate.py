@@ -332,7 +332,7 @@ def test_number_with_thousands_separator_gets_the_whole_number_as_hint(tmp_path)
 def test_a_list_in_a_number_field(tmp_path):
     p = one_problem(make_content(tmp_path, {C_HX: edit(C_HX, "lon: 117.82", "lon: [117.82]")}))
     assert_problem(p, HX, 14, "`lon` must be a number, not a list",
-                   hint="write the number alone and put the unit in `unit:`")
+                   hint="write the number alone")
 
 
 @pytest.mark.parametrize("rel, path, old, new, line, message", [
