@@ -11,6 +11,9 @@ from .problems import Problems
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 30
+# A cheap look at indentation before parsing, far above MAX_DEPTH: libyaml recurses
+# once per level and would overflow the C stack on thousands of levels.
+MAX_PRESCAN_DEPTH = 4 * MAX_DEPTH
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -85,6 +88,23 @@ def _check_size(root) -> None:
         return total
 
     size(root, 1)
+
+
+def _block_depth(text: str) -> tuple[int, int]:
+    """Deepest block nesting a line opens (indentation plus `- ` markers) and its line:
+    libyaml recurses once per level before any check of ours can run."""
+    deepest, where = 0, 0
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 2
+        while stripped.startswith("- "):
+            depth += 1
+            stripped = stripped[2:].lstrip(" ")
+        if depth > deepest:
+            deepest, where = depth, number
+            if depth > MAX_PRESCAN_DEPTH:
+                break
+    return deepest, where
 
 
 def _bracket_depth(text: str) -> int:
@@ -176,6 +196,11 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
             if "\t" in indent:
                 problems.add(rel, number, "tab used for indentation", "indent with spaces")
                 return None
+    depth, line = _block_depth(text)
+    if depth > MAX_PRESCAN_DEPTH:
+        problems.add(rel, line, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
+                     "write the values out plainly")
+        return None
     if _bracket_depth(text) > MAX_DEPTH:
         problems.add(rel, 1, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
                      "write the values out plainly")

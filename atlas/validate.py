@@ -269,7 +269,7 @@ class Validator:
 
     def _record_id(self, kind: str, doc_path: Path, rel: str, reader: Reader) -> str:
         ident = doc_path.stem
-        if not SLUG.match(ident) or len(ident) > 64:
+        if not SLUG.fullmatch(ident) or len(ident) > 64:
             self.problems.add(rel, 1, f"file name `{doc_path.name}` is not a safe id",
                               "use lowercase ASCII letters, digits and hyphens, "
                               f"e.g. `{_suggest_slug(ident)}.yaml`")
