@@ -221,7 +221,11 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
         problems.add(rel, line, f"YAML syntax error: {what}",
                      "check indentation, colons and closing quotes on this line and the one before")
     except yaml.reader.ReaderError as err:
-        line = text[: err.position].count("\n") + 1 if isinstance(err.position, int) else 0
+        # libyaml's position counts bytes of the UTF-8 text, not characters
+        # (the pure-Python reader counts characters)
+        counted = text.encode("utf-8") if _Base is not yaml.SafeLoader else text
+        line = (counted[: err.position].count("\n" if counted is text else b"\n") + 1
+                if isinstance(err.position, int) else 0)
         problems.add(rel, line, f"the file contains a control character (0x{err.character:x})"
                      if isinstance(err.character, int) else "the file contains a character YAML forbids",
                      "delete it; it is usually invisible in an editor")

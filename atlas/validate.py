@@ -18,8 +18,8 @@ from .urls import TOP_LEVEL_PAGES
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RESERVED_IDS = {"index", "map", "about", "search", "static", "data", "en", "404", "sitemap"}
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-PERIOD_PART = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-H[12]|-Q[1-4])?$")
+DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+PERIOD_PART = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-H[12]|-Q[1-4])?", re.ASCII)
 
 FACT_KINDS = ("actual", "target", "estimate")
 QUALIFIERS = ("exact", "about", "over", "nearly", "at-least", "under")
@@ -206,7 +206,7 @@ def _type_name(value: Any) -> str:
 
 
 def valid_date(value: str) -> bool:
-    match = DATE.match(value)
+    match = DATE.fullmatch(value)
     if not match:
         return False
     year, month, day = match.groups()
@@ -219,7 +219,7 @@ def valid_date(value: str) -> bool:
 
 def valid_period(value: str) -> bool:
     parts = value.split("/")
-    return 1 <= len(parts) <= 2 and all(PERIOD_PART.match(p) for p in parts)
+    return 1 <= len(parts) <= 2 and all(PERIOD_PART.fullmatch(p) for p in parts)
 
 
 class _Refs:
@@ -660,6 +660,9 @@ class Validator:
                 if value and unit:
                     radii.append(Radius(value, unit, source, quote, rr.text("note", required=False)))
             assumed = r.number("assumed_radius_km", required=False)
+            if assumed is not None and assumed <= 0:
+                r.error("assumed_radius_km", "`assumed_radius_km` must be above zero")
+                assumed = None
             basis = r.text("assumed_basis", required=assumed is not None)
             sources = r.texts("sources", required=True)
             for index, s in enumerate(sources):
@@ -701,6 +704,9 @@ class Validator:
             self.problems.add(str(self.content), 0, "content folder not found",
                               "run from the project folder or pass --content")
             raise ContentError(self.problems)
+        for stray in sorted(self.content.glob("*.yml")):
+            self.problems.add(stray.relative_to(self.content.parent).as_posix(), 1,
+                              "file ends in .yml and is not read", f"rename it to {stray.stem}.yaml")
         self.metrics = self.read_labels("metrics.yaml")
         self.industries = self.read_labels("industries.yaml")
         self.districts = self.read_districts()
