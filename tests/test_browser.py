@@ -139,8 +139,8 @@ def test_map_shows_every_located_record_and_popups_link_to_profiles(server, brow
         }}""")
         link = page.locator(".leaflet-popup-content a")
         link.first.wait_for(timeout=5000)
-        link.first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            link.first.click()
         assert page.url.endswith("/companies/langfang-leoni-wiring.html")
         assert "莱尼" in page.locator("h1").inner_text()
         assert not watch.errors and not watch.outside
@@ -233,8 +233,8 @@ def test_offline_bundle_works_from_file_with_the_network_cut(unzipped_bundle, br
         }""")
         link = watch.page.locator(".leaflet-popup-content a").first
         link.wait_for(timeout=5000)
-        link.click()
-        watch.page.wait_for_load_state("load")
+        with watch.page.expect_navigation():
+            link.click()
         assert watch.page.url.endswith("/parks/jingqing-auto-park.html")
         assert not watch.errors and not watch.outside
     finally:
