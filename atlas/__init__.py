@@ -21,10 +21,14 @@ from .config import Config, load_config
 from .load import load_boundaries
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
+from .opendata import data_files
 from .output import copy_tree, write_site, write_text, write_zip
 from .pages import environment, render_page
 from .plan import plan_site
+from .progress import Progress
+from .render import RenderJob, render_pages
 from .resolve import resolve
+from .search import write_search
 from .validate import validate
 
 __version__ = "0.1.0"
@@ -79,35 +83,51 @@ def sitemap(config: Config, paths: list[str]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
 
 
-def render_site(project: Project, config: Config, out: Path) -> BuildReport:
+def render_site(project: Project, config: Config, out: Path,
+                progress: Progress | None = None) -> BuildReport:
     """Validate, plan, render and write the whole site; `out` changes only on success."""
+    progress = progress or Progress.quiet()
+    progress.stage("loading and checking content")
     atlas = load_atlas(project)
+    progress.stage("planning pages")
     env = environment(project.templates, atlas, config)
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        env.get_template(name)  # compiled once here, inherited by the render workers
     mapper = MapMaker(atlas, config)
     pages = plan_site(atlas, mapper)
-    rendered = [(page.path, render_page(env, page.path, page.template, page.context,
-                                        absolute_links=page.path == "404.html"))
-                for page in pages]
     counter = {"files": 0}
 
+    def render(page) -> str:
+        return render_page(env, page.path, page.template, page.context, lang=page.lang,
+                           absolute_links=page.path.endswith("404.html"))
+
     def fill(tmp: Path) -> None:
-        for path, html in rendered:
-            write_text(tmp, path, html)
+        previous = out if out.is_dir() else None
+        progress.stage("rendering pages", total=len(pages))
+        render_pages(RenderJob(pages, render, tmp, previous), progress=progress.advance)
+        progress.stage("writing assets and data")
         copy_tree(project.static, tmp / "static", skip={"README.md", "centroids.yaml"})
         write_text(tmp, "static/geo/basemap.js", basemap_script(project.static, atlas, config))
         write_text(tmp, "static/data/places.js", mapper.places_script())
         write_text(tmp, ".nojekyll", "")
+        for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(data)
+        progress.stage("indexing for search")  # site search: atlas/search.py
+        write_search(tmp, atlas, [p.path for p in pages])
         if config.url:
-            write_text(tmp, "sitemap.xml", sitemap(config, [p for p, _ in rendered]))
+            write_text(tmp, "sitemap.xml", sitemap(config, [p.path for p in pages]))
             write_text(tmp, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
         counter["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 
     write_site(out, fill)
-    return BuildReport(pages=len(rendered), files=counter["files"], atlas=atlas)
+    progress.done()
+    return BuildReport(pages=len(pages), files=counter["files"], atlas=atlas)
 
 
-def build(project: Project, out: Path, base_url: str | None = None) -> BuildReport:
-    return render_site(project, load_settings(project, base_url), out)
+def build(project: Project, out: Path, base_url: str | None = None,
+          progress: Progress | None = None) -> BuildReport:
+    return render_site(project, load_settings(project, base_url), out, progress)
 
 
 def bundle(project: Project, dist: Path) -> Path:

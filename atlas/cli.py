@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import jinja2
 
 from . import Project, build, bundle, load_atlas
+from .failures import build_problems
 from .problems import ContentError
+from .progress import Progress
+from .serve import serve
+from .skeleton import NewRecordError, create
 
 
 def _counts(atlas) -> str:
@@ -21,28 +24,31 @@ def _counts(atlas) -> str:
             f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
 
 
-def _template_location(err: jinja2.TemplateError, root: Path) -> tuple[str, int]:
-    """The template file and line an error happened in (Jinja maps its frames to them)."""
-    if getattr(err, "filename", None) and getattr(err, "lineno", None):
-        return _shorten(err.filename, root), err.lineno
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(".html")]
-    if frames:
-        return _shorten(frames[-1].filename, root), frames[-1].lineno or 0
-    return "templates", 0
-
-
-def _shorten(path: str, root: Path) -> str:
+def _new(parser: argparse.ArgumentParser, project: Project, what: list[str]) -> int:
+    if len(what) != 2:
+        parser.error("new needs a kind and an id, e.g. `build.py new company tianjin-example-parts`")
     try:
-        return Path(path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path
+        path = create(project.content, *what)
+    except NewRecordError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"wrote {path.relative_to(project.root).as_posix()}: fill in the lines marked FILL IN, "
+          "then run `build.py check`")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Jing-Jin-Ji industry atlas.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "bundle"),
+    parser.add_argument("command", nargs="?", default="build",
+                        choices=("build", "check", "bundle", "serve", "new"),
                         help="build: validate and write the site (default); check: validate only; "
-                             "bundle: write dist/<name>-offline-<version>.zip for use from file://")
+                             "bundle: write dist/<name>-offline-<version>.zip for use from file://; "
+                             "serve: preview on 127.0.0.1, rebuilt and reloaded on every save; "
+                             "new KIND ID: write a skeleton content/<section>/ID.yaml to fill in")
+    parser.add_argument("what", nargs="*", metavar="KIND ID",
+                        help="for new: company, cluster or park, and the new record's id")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="for serve: the port on 127.0.0.1 (default 8000; 0: any free port)")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="project folder holding content/, templates/ and static/")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/site)")
@@ -54,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Project(args.root.resolve())
     out = args.out or project.root / "site"
+    if args.command == "new":
+        return _new(parser, project, args.what)
+    if args.what:
+        parser.error(f"unexpected arguments: {' '.join(args.what)}")
+    if args.command == "serve":
+        return serve(project, args.port)
     started = time.monotonic()
     try:
         if args.command == "check":
@@ -65,25 +77,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): unzip it anywhere and "
                   "open index.html")
             return 0
-        report = build(project, out, args.base_url)
+        report = build(project, out, args.base_url, Progress.for_terminal())
         print(f"built {report.pages} pages ({report.files} files) into {out} "
               f"in {time.monotonic() - started:.1f} s: {_counts(report.atlas)}")
         return 0
     except ContentError as err:
         print(err.problems.report(), file=sys.stderr)
         return 1
-    except jinja2.TemplateError as err:
+    except (jinja2.TemplateError, OSError) as err:
         if args.debug:
             raise
-        where, line = _template_location(err, project.root)
-        print(f"{where}:{line}: template error: {getattr(err, 'message', None) or err} "
-              "(fix the template; the previous site was left as it was)", file=sys.stderr)
-        return 1
-    except OSError as err:
-        if args.debug:
-            raise
-        print(f"{err.filename or out}: cannot write the site: {err.strerror} "
-              "(the previous site was left as it was)", file=sys.stderr)
+        for problem in build_problems(err, project.root, out, "the previous site was left as it was"):
+            print(problem, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site was left as it was", file=sys.stderr)

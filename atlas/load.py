@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,39 +56,71 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
     duplicate keys, deep nesting and alias bombs."""
 
     def construct_document(self, node):
-        _check_size(node)
-        return super().construct_document(node)
+        try:
+            return _build_tree(self, node)
+        finally:
+            self.constructed_objects = {}
+            self.recursive_objects = {}
 
 
 MAX_EXPANDED_NODES = 200_000
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _check_size(root) -> None:
-    """Refuse documents nested too deeply or whose aliases expand past a limit
-    (the "billion laughs" attack), before anything walks the data."""
-    sizes: dict[int, int] = {}
+def _build_tree(loader, root):
+    """Mapping/Sequence/scalars from the parsed nodes in one walk that also refuses
+    documents nested too deeply or whose aliases expand past a limit (the "billion
+    laughs" attack): an alias is built once, but every walk of the data would pay
+    for each place it appears."""
+    built: dict[int, tuple] = {}
 
-    def size(node, depth: int) -> int:
+    def build(node, depth: int) -> tuple:
         if depth > MAX_DEPTH:
             raise TooComplex(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
-        known = sizes.get(id(node))
+        known = built.get(id(node))
         if known is not None:
             return known
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = node.value
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            value = node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+            result = (value, 1)
+        elif kind is yaml.SequenceNode:
+            items, total = Sequence(), 1
+            items.line = node.start_mark.line + 1
+            items.item_lines = []
+            for child in node.value:
+                value, size = build(child, depth + 1)
+                total += size
+                if total > MAX_EXPANDED_NODES:
+                    raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
+                items.append(value)
+                items.item_lines.append(child.start_mark.line + 1)
+            result = (items, total)
+        elif kind is yaml.MappingNode:
+            loader.flatten_mapping(node)
+            mapping, total = Mapping(), 1
+            mapping.line = node.start_mark.line + 1
+            mapping.key_lines = {}
+            for key_node, value_node in node.value:
+                key, key_size = build(key_node, depth + 1)
+                value, value_size = build(value_node, depth + 1)
+                total += key_size + value_size
+                if total > MAX_EXPANDED_NODES:
+                    raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
+                if not isinstance(key, str):
+                    key = str(key)
+                line = key_node.start_mark.line + 1
+                if key in mapping.key_lines:
+                    raise DuplicateKey(key, line, mapping.key_lines[key])
+                mapping.key_lines[key] = line
+                mapping[key] = value
+            result = (mapping, total)
         else:
-            children = []
-        for child in children:
-            total += size(child, depth + 1)
-            if total > MAX_EXPANDED_NODES:
-                raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
-        sizes[id(node)] = total
-        return total
+            result = (loader.construct_object(node, deep=True), 1)
+        built[id(node)] = result
+        return result
 
-    size(root, 1)
+    return build(root, 1)[0]
 
 
 def _block_depth(text: str) -> tuple[int, int]:
@@ -107,6 +140,20 @@ def _block_depth(text: str) -> tuple[int, int]:
     return deepest, where
 
 
+_LINE_PREFIX = re.compile(r"^[ -]*", re.MULTILINE)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """False when no line's leading spaces and dashes are long enough to open
+    MAX_PRESCAN_DEPTH levels (each level takes at least one such character)."""
+    return max(map(len, _LINE_PREFIX.findall(text)), default=0) > MAX_PRESCAN_DEPTH
+
+
+def _brackets(text: str) -> int:
+    """How many flow brackets open: a bound on their nesting, counted in C."""
+    return text.count("[") + text.count("{")
+
+
 def _bracket_depth(text: str) -> int:
     """Deepest nesting of flow brackets, a cheap guard run before the parser."""
     depth = deepest = 0
@@ -119,38 +166,12 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _construct_mapping(loader, node):
-    result = Mapping()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str):
-            key = str(key)
-        if key in result.key_lines:
-            raise DuplicateKey(key, line, result.key_lines[key])
-        result.key_lines[key] = line
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
-
-
-def _construct_sequence(loader, node):
-    result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
 def _construct_timestamp_as_text(loader, node):
     # Dates stay text: the validator checks their shape and we never want
     # YAML's implicit conversion to pick a type for a curator.
     return loader.construct_scalar(node)
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
 
 
@@ -196,12 +217,12 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
             if "\t" in indent:
                 problems.add(rel, number, "tab used for indentation", "indent with spaces")
                 return None
-    depth, line = _block_depth(text)
+    depth, line = _block_depth(text) if _may_nest_deeply(text) else (0, 0)
     if depth > MAX_PRESCAN_DEPTH:
         problems.add(rel, line, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
                      "write the values out plainly")
         return None
-    if _bracket_depth(text) > MAX_DEPTH:
+    if _brackets(text) > MAX_DEPTH and _bracket_depth(text) > MAX_DEPTH:
         problems.add(rel, 1, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
                      "write the values out plainly")
         return None

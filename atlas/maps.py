@@ -13,7 +13,7 @@ import folium
 
 from . import geo
 from .config import Config
-from .format import fact_value
+from .format import fact_value, fact_value_en
 from .load import load_boundaries
 from .model import Atlas, Circle, Company, Link, Park, Record
 from .urls import record_path
@@ -194,6 +194,23 @@ def link_label(link: Link, atlas: Atlas) -> str:
     return " · ".join(parts)
 
 
+def link_label_en(link: Link, atlas: Atlas) -> str:
+    """The link's label on English pages (a product without English keeps its Chinese)."""
+    supplier, customer = atlas.companies[link.supplier], atlas.companies[link.customer]
+    parts = [f"{supplier.name_en or supplier.name} → {customer.name_en or customer.name}"]
+    if link.product:
+        parts.append(link.product_en or link.product)
+    parts += [f"{atlas.metrics[f.metric].name_en} {fact_value_en(f)}" for f in link.facts]
+    return " · ".join(parts)
+
+
+def bilingual(zh: str, en: str) -> str:
+    """Label HTML for a map control shared by both editions: the stylesheet shows the
+    half in the page's language (static/atlas.css, `.only-zh` / `.only-en`)."""
+    return (f'<span class="only-zh" lang="zh-CN">{safe(zh)}</span>'
+            f'<span class="only-en" lang="en">{safe(en)}</span>')
+
+
 def circle_centre(circle: Circle, atlas: Atlas):
     park = atlas.parks.get(circle.centre)
     return park.location if park else None
@@ -203,7 +220,8 @@ def circle_rings(circle: Circle) -> list[tuple[float, str, bool]]:
     """Every radius to draw: (km, label, stated-by-a-source)."""
     rings = [(r.km, f"{r.value:g} {r.unit} · {r.source_id}", True) for r in circle.radii]
     if circle.assumed_radius_km:
-        rings.append((circle.assumed_radius_km, f"{circle.assumed_radius_km:g} km · 本图假设", False))
+        rings.append((circle.assumed_radius_km,
+                      f"{circle.assumed_radius_km:g} km · 本图假设 (assumed by this atlas)", False))
     return rings
 
 
@@ -262,7 +280,8 @@ class MapMaker:
             approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
             links.append([self.place_index[("company", link.supplier)],
                           self.place_index[("company", link.customer)],
-                          link_label(link, self.atlas), 1 if approximate else 0])
+                          link_label(link, self.atlas), 1 if approximate else 0,
+                          link_label_en(link, self.atlas)])
         data = {"places": rows, "links": links}
         return "window.ATLAS_PLACES = " + js_string(data).replace('], [', '],[') + ";\n"
 
@@ -304,11 +323,10 @@ class MapMaker:
                 layer = self._circle_layer(circle, show=index == 0)
                 if layer:
                     layer.add_to(fmap)
-                    circles.append((layer.get_name(), safe(circle.name)))
-            labels = [f'<span class="mk mk-{kind}"></span> {html.escape(label)} '
-                      f'<span lang="en">{html.escape(label_en)}</span>'
+                    circles.append((layer.get_name(), bilingual(circle.name, circle.name_en)))
+            labels = [f'<span class="mk mk-{kind}"></span> {bilingual(label, label_en)}'
                       for kind, label, label_en in MARKER_KINDS]
-            labels.append('<span class="mk-line"></span> 供应关系 <span lang="en">Supply links</span>')
+            labels.append(f'<span class="mk-line"></span> {bilingual("供应关系", "Supply links")}')
             _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls).add_to(fmap)
             figure = fmap.get_root()
             figure.render()

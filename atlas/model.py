@@ -237,6 +237,7 @@ class Page:
     title_en: str
     body: str
     where: Where
+    body_en: str = ""    # from <id>.en.md beside the page; empty when not translated yet
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Stage 4, plan: decide every page of the site in one place: its path, template and context."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from . import maps
+from . import browse, maps, opendata
+from .i18n import DEFAULT, LANGUAGES, lang_path
 from .model import Atlas, Cluster, Company, Fact, Park, Record
-from .urls import page_path, record_path, section_path
+from .urls import browse_path, page_path, record_path, section_path
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,13 @@ class PlannedPage:
     path: str
     template: str
     context: dict
+    lang: str = DEFAULT
+
+
+def in_every_language(pages: list[PlannedPage]) -> list[PlannedPage]:
+    """Each planned page once per language (English under en/), sharing one context."""
+    return [replace(page, path=lang_path(lang, page.path), lang=lang)
+            for lang in LANGUAGES for page in pages]
 
 
 ROLE_LABELS = {
@@ -124,18 +132,27 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     """Every page of the site, in a stable order."""
     pages = [
         PlannedPage("index.html", "home.html",
-                    dict(map=mapper.overview("index.html", collapsed_controls=True))),
+                    dict(map=mapper.overview("index.html", collapsed_controls=True),
+                         sort_value=browse.sort_value)),
         PlannedPage(page_path("map"), "map.html",
                     dict(map=mapper.overview(page_path("map")),
                          circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
-                         places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)))),
-        PlannedPage(page_path("supply"), "supply.html", {}),
-        PlannedPage(section_path("cluster"), "clusters.html", {}),
-        PlannedPage(section_path("company"), "companies.html", {}),
-        PlannedPage(section_path("park"), "parks.html", {}),
+                         places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)),
+                         networks=browse.networks_json(atlas))),
+        PlannedPage(page_path("supply"), "supply.html", browse.supply_context(atlas)),
+        PlannedPage(section_path("cluster"), "clusters.html", browse.list_page_context(atlas, "cluster")),
+        PlannedPage(section_path("company"), "companies.html", browse.list_page_context(atlas, "company")),
+        PlannedPage(section_path("park"), "parks.html", browse.list_page_context(atlas, "park")),
         PlannedPage(section_path("source"), "sources.html", {}),
         PlannedPage("404.html", "404.html", {}),
+        PlannedPage(page_path("data"), "data.html", opendata.data_page_context(atlas, mapper.config)),
+        PlannedPage(page_path("search"), "search.html", {}),  # site search: atlas/search.py
+        PlannedPage(browse_path(""), "browse.html", browse.browse_index_context(atlas)),
     ]
+    pages += [PlannedPage(browse_path(d), "browse_dimension.html", browse.dimension_context(atlas, d))
+              for d in browse.DIMENSIONS]
+    pages += [PlannedPage(browse_path(g.dimension, g.key), "browse_group.html",
+                          browse.group_context(atlas, g)) for g in browse.group_pages(atlas)]
     for page in atlas.pages.values():
         extra = dict(disagreements=disagreements(atlas),
                      circles=[c for c in atlas.circles.values() if len(c.radii) > 1]) \
@@ -146,7 +163,8 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
         pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path, mapper)))
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
-        pages.append(PlannedPage(path, "company.html", _company_context(company, atlas, path, mapper)))
+        pages.append(PlannedPage(path, "company.html", {**_company_context(company, atlas, path, mapper),
+                                                        **browse.company_supply_context(company, atlas)}))
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
         pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path, mapper)))
@@ -156,4 +174,4 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     for ident, source in atlas.sources.items():
         pages.append(PlannedPage(record_path("source", ident), "source.html",
                                  _source_context(source, atlas)))
-    return pages
+    return in_every_language(pages)

@@ -678,7 +678,11 @@ class Validator:
 
     def read_pages(self) -> dict[str, Page]:
         out = {}
-        for path in self._files("pages", "*.md"):
+        files = self._files("pages", "*.md")
+        english = {p.name[: -len(".en.md")]: p for p in files if p.name.endswith(".en.md")}
+        for path in files:
+            if path.name.endswith(".en.md"):
+                continue
             rel = path.relative_to(self.content.parent).as_posix()
             text = read_text(path, rel, self.problems)
             if text is None:
@@ -694,8 +698,31 @@ class Validator:
             if not SLUG.match(ident) or ident in TOP_LEVEL_PAGES:
                 self.problems.add(rel, 1, f"`{path.name}` cannot be a page name",
                                   "use lowercase ASCII letters, digits and hyphens, e.g. about.md")
-            out[ident] = Page(ident, r.text("title"), r.text("title_en"), body, Where(rel, 1))
+            out[ident] = Page(ident, r.text("title"), r.text("title_en"), body, Where(rel, 1),
+                              self._english_body(english.pop(ident, None)))
+        for ident, path in sorted(english.items()):
+            self.problems.add(path.relative_to(self.content.parent).as_posix(), 1,
+                              f"English page without a Chinese one: there is no {ident}.md",
+                              f"write content/pages/{ident}.md, or rename this file")
         return out
+
+    def _english_body(self, path: Path | None) -> str:
+        """The English text of a page (<id>.en.md: Markdown only, the titles live in
+        the Chinese file's front matter)."""
+        if path is None:
+            return ""
+        rel = path.relative_to(self.content.parent).as_posix()
+        text = read_text(path, rel, self.problems)
+        if text is None:
+            return ""
+        if text.startswith("---"):
+            self.problems.add(rel, 1, "an English page has no front matter",
+                              f"put `title_en` in the front matter of {path.name[:-6]}.md and "
+                              "keep only the Markdown text here")
+            return ""
+        if not text.strip():
+            self.problems.add(rel, 1, "English page is empty", "write the text, or delete the file")
+        return text
 
     # --- the whole tree ----------------------------------------------------
 

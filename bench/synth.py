@@ -649,7 +649,7 @@ def generate(root: Path, companies: int, seed: int = 1, *, assets: str = "symlin
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(synth.files[rel].encode("utf-8"))
-    for name in ("templates", "static"):
+    for name in ("templates", "static", "i18n"):
         target = root / name
         if target.is_symlink() or target.is_file():
             target.unlink()

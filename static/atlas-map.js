@@ -6,8 +6,18 @@
   'use strict';
 
   var KINDS = ['park', 'vehicle', 'supplier', 'institution'];
-  var PRECISION = ['精确位置', '园区级位置', '区县中心', '城市中心'];
-  var ROLE = {park: '园区', vehicle: '整车企业', supplier: '企业', institution: '机构'};
+  /* English pages (<html lang="en">) show English names and labels; their links
+     already lead to English pages, being relative to the page. */
+  var EN = (document.documentElement.lang || '').slice(0, 2) === 'en';
+  var PRECISION = EN ? ['exact site', 'within the park', 'district centre', 'city centre']
+    : ['精确位置', '园区级位置', '区县中心', '城市中心'];
+  var ROLE = EN ? {park: 'Park', vehicle: 'Vehicle maker', supplier: 'Company', institution: 'Institution'}
+    : {park: '园区', vehicle: '整车企业', supplier: '企业', institution: '机构'};
+  var PROFILE = EN ? 'Open profile' : '查看档案';
+
+  /* A place's name in the page's language, and in the other one. */
+  function placeName(place) { return EN ? place[4] || place[3] : place[3]; }
+  function otherName(place) { return EN ? place[3] : place[4]; }
 
   function data() { return window.ATLAS_PLACES || {places: [], links: []}; }
 
@@ -25,24 +35,24 @@
 
   function popup(place, root) {
     var box = el('div', 'popup');
-    box.appendChild(el('strong', '', place[3]));
+    box.appendChild(el('strong', '', placeName(place)));
     box.appendChild(el('br'));
-    var en = el('span', '', place[4]);
-    en.lang = 'en';
-    box.appendChild(en);
+    var other = el('span', '', otherName(place));
+    other.lang = EN ? 'zh-CN' : 'en';
+    box.appendChild(other);
     box.appendChild(el('br'));
     box.appendChild(el('span', 'popup-role', ROLE[KINDS[place[2]]] + ' · ' + PRECISION[place[6]]));
     box.appendChild(el('br'));
-    var link = el('a', '', '查看档案 Profile');
+    var link = el('a', '', PROFILE);
     link.href = root + place[5];
     box.appendChild(link);
     return box;
   }
 
   function marker(place, root, here) {
-    var m = L.marker([place[0], place[1]], {icon: icon(KINDS[place[2]], here), alt: place[3]});
+    var m = L.marker([place[0], place[1]], {icon: icon(KINDS[place[2]], here), alt: placeName(place)});
     m.bindPopup(function () { return popup(place, root); }, {maxWidth: 280});
-    m.bindTooltip(el('span', '', place[3] + ' ' + place[4]));
+    m.bindTooltip(el('span', '', placeName(place) + ' ' + otherName(place)));
     m.atlasPlace = place;
     return m;
   }
@@ -57,7 +67,7 @@
     var options = {color: '#b4541c', weight: 2, opacity: 0.7};
     if (link[3]) { options.dashArray = '6 6'; }
     return L.polyline([[a[0], a[1]], [b[0], b[1]]], options)
-      .bindTooltip(el('span', '', link[2]));
+      .bindTooltip(el('span', '', (EN && link[4]) || link[2]));
   }
 
   /* The region's outlines (window.ATLAS_BASEMAP, from static/geo/basemap.js), shaded
@@ -106,13 +116,63 @@
     window.atlas_small_map = map;
   };
 
+  /* map.html?maker=<id>: only that vehicle maker's supply network: the maker, its
+     suppliers and theirs (listed by the build on the map's figure, data-networks), and
+     the links between them that end at the maker or at one of its tier-1 suppliers. */
+  function networkFilter(d) {
+    var wanted = new URLSearchParams(window.location.search).get('maker');
+    var holder = document.querySelector('[data-networks]');
+    var all = holder ? JSON.parse(holder.getAttribute('data-networks')) : {};
+    if (!wanted || !Object.prototype.hasOwnProperty.call(all, wanted)) { return null; }
+    var byPath = {}, net = {maker: -1, name: wanted, places: {}, links: {}}, ends = {};
+    d.places.forEach(function (place, i) { byPath[place[5]] = i; });
+    function index(id) { return byPath['companies/' + id + '.html']; }
+    all[wanted].members.forEach(function (id) {
+      if (index(id) !== undefined) { net.places[index(id)] = true; }
+    });
+    [wanted].concat(all[wanted].tier1).forEach(function (id) {
+      if (index(id) !== undefined) { ends[index(id)] = true; }
+    });
+    if (index(wanted) !== undefined) {
+      net.maker = index(wanted);
+      net.name = placeName(d.places[net.maker]);
+    }
+    d.links.forEach(function (link, i) {
+      if (net.places[link[0]] && ends[link[1]]) { net.links[i] = true; }
+    });
+    return net;
+  }
+
+  var NETWORK_TEXT = {
+    zh: {only: '仅显示供应网络：', all: '显示全部'},
+    en: {only: 'Supply network only: ', all: 'Show everything'}
+  };
+
+  function networkNotice(map, name) {
+    var text = NETWORK_TEXT[(document.documentElement.lang || 'zh').slice(0, 2)] || NETWORK_TEXT.zh;
+    var notice = L.control({position: 'bottomleft'});
+    notice.onAdd = function () {
+      var box = el('div', 'map-network-notice', text.only + name + ' ');
+      box.setAttribute('role', 'status');
+      var all = el('a', '', text.all);
+      all.href = window.location.pathname.split('/').pop() || 'map.html';
+      box.appendChild(all);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    notice.addTo(map);
+  }
+
   /* The overview map (made with folium): one cluster layer per kind, the supply links,
      and a layer control that also lists the circles folium drew. */
   window.atlasOverview = function (map, root, labels, circles, collapsed) {
     var d = data(), groups = {}, control = L.control.layers(null, null, {collapsed: collapsed});
+    var net = networkFilter(d), points = [];
     KINDS.forEach(function (kind) { groups[kind] = clusterGroup(); });
-    d.places.forEach(function (place) {
-      groups[KINDS[place[2]]].addLayer(marker(place, root, false));
+    d.places.forEach(function (place, i) {
+      if (net && !net.places[i]) { return; }
+      groups[KINDS[place[2]]].addLayer(marker(place, root, net !== null && i === net.maker));
+      points.push([place[0], place[1]]);
     });
     KINDS.forEach(function (kind, i) {
       groups[kind].addTo(map);
@@ -120,11 +180,17 @@
       window['atlas_' + kind + '_markers'] = groups[kind];
     });
     var lines = L.featureGroup();
-    d.links.forEach(function (link) { lines.addLayer(line(link, d.places)); });
+    d.links.forEach(function (link, i) {
+      if (!net || net.links[i]) { lines.addLayer(line(link, d.places)); }
+    });
     lines.addTo(map);
     control.addOverlay(lines, labels[KINDS.length]);
     circles.forEach(function (c) { control.addOverlay(c[0], c[1]); });
     control.addTo(map);
+    if (net) {
+      networkNotice(map, net.name);
+      if (points.length > 1) { map.fitBounds(points, {padding: [24, 24], maxZoom: 11}); }
+    }
   };
 
   /* A small map: `focus` places highlighted, `context` places around them, and the

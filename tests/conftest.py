@@ -30,6 +30,6 @@ def real_atlas(built_site):
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project (content, templates, static) to break on purpose."""
-    for name in ("content", "templates", "static"):
+    for name in ("content", "templates", "static", "i18n"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return tmp_path

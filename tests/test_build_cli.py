@@ -59,7 +59,7 @@ def test_template_error_keeps_the_site(project_copy):
     before = _digest(project_copy / "site")
     template = project_copy / "templates/company.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
-        "{{ r.name }}", "{{ r.no_such_field }}", 1), encoding="utf-8")
+        "{{ loc(r, 'name') }}", "{{ r.no_such_field }}", 1), encoding="utf-8")
     result = _run(project_copy)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

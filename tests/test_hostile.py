@@ -57,7 +57,7 @@ def _poison(node, counter):
 
 def _hostile_project(folder: Path) -> Path:
     import itertools
-    for name in ("content", "templates", "static"):
+    for name in ("content", "templates", "static", "i18n"):
         shutil.copytree(ROOT / name, folder / name)
     counter = itertools.count()
     content = folder / "content"

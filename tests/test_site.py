@@ -108,7 +108,7 @@ def test_every_figure_shown_carries_a_citation(built_site):
 
 def test_every_quote_shown_is_in_its_source(built_site, real_atlas):
     texts = {ident: normalise_quote(s.text) for ident, s in real_atlas.sources.items()}
-    note = re.compile(r'<li id="note-\d+"><q>(.*?)</q>\s*— <a href="[^"]*?sources/([a-z0-9-]+)\.html')
+    note = re.compile(r'<li id="note-\d+"><q[^>]*>(.*?)</q>\s*— <a href="[^"]*?sources/([a-z0-9-]+)\.html')
     seen = 0
     for page in _pages(built_site):
         for quote, source in note.findall(page.read_text(encoding="utf-8")):
@@ -152,10 +152,11 @@ def test_about_page_lists_the_disagreements(built_site):
     assert "100 km" in section and "310 km" in section
 
 
-def test_pages_are_chinese_and_mobile_ready(built_site):
+def test_pages_declare_their_language_and_are_mobile_ready(built_site):
     for page in _pages(built_site):
         text = page.read_text(encoding="utf-8")
-        assert '<html lang="zh-CN">' in text
+        english = page.relative_to(built_site).parts[0] == "en"
+        assert f'<html lang="{"en" if english else "zh-CN"}">' in text, page.name
         assert 'name="viewport"' in text
         assert "fonts.googleapis" not in text and "cdn" not in text.lower(), page.name
 

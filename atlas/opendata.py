@@ -1,0 +1,730 @@
+"""Open data: every record, fact and place as downloadable files under `data/`.
+
+Tables are written twice, as CSV (UTF-8 with a byte-order mark, so spreadsheet
+software reads the Chinese correctly) and as JSON; places and circles as GeoJSON;
+each cluster, company, park and source also as its own JSON file; and the lot is
+described by `data/datapackage.json`, a Frictionless Data Package (v2).
+
+`data_files(atlas, config)` is pure and deterministic: the same Atlas and
+configuration give the same bytes (no clock, everything in a stable order)."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import geo, maps
+from . import plan as planning
+from .config import Config
+from .format import fact_value
+from .model import PROVINCES, Atlas, Cluster, Company, Fact, Link, Location, Park, Source
+from .urls import SECTIONS, record_path
+
+DATA_DIR = "data"
+PACKAGE_FILE = f"{DATA_DIR}/datapackage.json"
+LIST_SEPARATOR = " | "
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NOTE = ("In the CSV files a text cell that would start with = + - @ or a tab is "
+                "prefixed with an apostrophe (') so that spreadsheet software shows it as text "
+                "instead of running it as a formula; the JSON files keep the text unchanged.")
+LIST_NOTE = (f"Several values in one cell are separated by '{LIST_SEPARATOR}' "
+             "(space, vertical bar, space); in the JSON files they are arrays.")
+RING_POINTS = 72
+PROFILE = "https://datapackage.org/profiles/2.0/"
+# Licence names in atlas.toml -> (Open Definition / SPDX id, title, address).
+KNOWN_LICENCES = {
+    "CC BY 4.0": ("CC-BY-4.0", "Creative Commons Attribution 4.0 International",
+                  "https://creativecommons.org/licenses/by/4.0/"),
+    "CC0": ("CC0-1.0", "Creative Commons Zero v1.0 Universal",
+            "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "MIT": ("MIT", "MIT License", "https://opensource.org/licenses/MIT"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str            # a Table Schema type: string | number | integer | boolean | list
+    description: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str           # Chinese, as the data page lists it
+    title_en: str
+    description: str
+    description_zh: str
+    columns: tuple[Column, ...]
+    rows: list[dict]
+    foreign_keys: tuple[tuple[str, str], ...] = ()   # (column, table it points into by id)
+
+
+@dataclass(frozen=True)
+class Download:
+    """One entry of the data page's list."""
+
+    path: str
+    title: str
+    title_en: str
+    description: str
+    description_zh: str
+    format: str
+    rows: int | None
+    files: int
+    bytes: int
+
+    @property
+    def size(self) -> str:
+        return f"{self.bytes / 1024:,.1f} KB" if self.bytes >= 1024 else f"{self.bytes} B"
+
+    @property
+    def is_pattern(self) -> bool:
+        """An entry standing for one file per record (`data/companies/<id>.json`)."""
+        return "<id>" in self.path
+
+
+@dataclass(frozen=True)
+class OpenData:
+    files: dict[str, bytes]
+    downloads: list[Download]
+
+
+def data_files(atlas: Atlas, config: Config) -> dict[str, bytes]:
+    """Every open-data file: site path -> bytes, sorted by path."""
+    return open_data(atlas, config).files
+
+
+def data_page_context(atlas: Atlas, config: Config) -> dict:
+    """What the data page (templates/data.html) lists: the files and the licences."""
+    return dict(downloads=open_data(atlas, config).downloads, list_separator=LIST_SEPARATOR,
+                formula_starts=" ".join(c for c in FORMULA_STARTS if c.isprintable()),
+                licence_data=licence(config.licence_data), licence_code=licence(config.licence_code))
+
+
+def entity_json_path(kind: str, ident: str) -> str:
+    """`data/companies/<id>.json` beside `companies/<id>.html`."""
+    return f"{DATA_DIR}/{SECTIONS[kind]}/{ident}.json"
+
+
+# ---- values shared by the tables and the entity files ------------------------------
+
+def page_url(config: Config, path: str) -> str:
+    """A page's address: absolute when the site's URL is configured, else its site path."""
+    return config.url + path
+
+
+def _ref(record) -> dict | None:
+    return None if record is None else {"id": record.id, "name": record.name,
+                                        "name_en": record.name_en}
+
+
+def _location(location: Location | None) -> dict | None:
+    if location is None:
+        return None
+    return {"lat": round(location.lat, 6), "lon": round(location.lon, 6), "datum": "WGS-84",
+            "precision": location.precision, "datum_given": location.datum_given,
+            "placed_at": location.inherited_from or "own", "note": location.note}
+
+
+def _headline(source: Source) -> str:
+    return source.headlines[0].title if source.headlines else ""
+
+
+def _link_id(link: Link) -> str:
+    return f"link-{link.index + 1}"
+
+
+def _owner(fact: Fact, atlas: Atlas) -> tuple[str, str, str]:
+    """(owner id, owner name, owner page path) of a fact."""
+    if fact.owner_kind == "link":
+        link = atlas.links[int(fact.owner_id)]
+        name = f"{atlas.companies[link.supplier].name} → {atlas.companies[link.customer].name}"
+        return _link_id(link), name, f"supply.html#{_link_id(link)}"
+    owner = atlas.record(fact.owner_kind, fact.owner_id)
+    return owner.id, owner.name, f"{record_path(fact.owner_kind, owner.id)}#{fact.anchor}"
+
+
+def _fact_row(fact: Fact, atlas: Atlas, config: Config, others: dict[str, list[str]]) -> dict:
+    owner_id, owner_name, page = _owner(fact, atlas)
+    metric, source = atlas.metrics[fact.metric], atlas.sources[fact.source_id]
+    return {
+        "id": fact.anchor, "owner_kind": fact.owner_kind, "owner_id": owner_id,
+        "owner_name": owner_name, "metric": fact.metric, "metric_name": metric.name,
+        "metric_name_en": metric.name_en, "value": fact.value, "value_max": fact.value_max,
+        "qualifier": fact.qualifier, "unit": fact.unit, "as_shown": fact_value(fact),
+        "period": fact.period, "as_of": fact.as_of, "time_inferred": fact.time_inferred,
+        "kind": fact.kind, "subject": fact.subject, "subject_en": fact.subject_en,
+        "source": source.id, "source_outlet": source.outlet, "source_title": _headline(source),
+        "source_date": source.date, "source_date_inferred": source.date_inferred,
+        "quote": fact.quote, "note": fact.note, "disagrees_with": others.get(fact.anchor, []),
+        "page": page_url(config, page),
+    }
+
+
+def _disagreeing(atlas: Atlas) -> dict[str, list[str]]:
+    """For every fact in a disagreement, the anchors of the facts it disagrees with."""
+    others: dict[str, list[str]] = {}
+    for group in planning.disagreements(atlas):
+        for fact in group:
+            others[fact.anchor] = sorted(f.anchor for f in group if f.anchor != fact.anchor)
+    return others
+
+
+def _link_row(link: Link, atlas: Atlas, config: Config) -> dict:
+    supplier, customer = atlas.companies[link.supplier], atlas.companies[link.customer]
+    source = atlas.sources[link.source_id]
+    return {"id": _link_id(link), "supplier": supplier.id, "supplier_name": supplier.name,
+            "customer": customer.id, "customer_name": customer.name, "product": link.product,
+            "product_en": link.product_en, "source": source.id, "source_outlet": source.outlet,
+            "source_date": source.date, "quote": link.quote,
+            "facts": sorted(f.anchor for f in link.facts),
+            "page": page_url(config, f"supply.html#{_link_id(link)}")}
+
+
+def _located_columns(record) -> dict:
+    loc = record.location
+    return {"lat": round(loc.lat, 6) if loc else None, "lon": round(loc.lon, 6) if loc else None,
+            "precision": loc.precision if loc else "",
+            "placed_at": (loc.inherited_from or "own") if loc else "",
+            "datum_given": loc.datum_given if loc else ""}
+
+
+def _common(record) -> dict:
+    return {"id": record.id, "name": record.name, "name_en": record.name_en,
+            "aliases": list(record.aliases)}
+
+
+def _tail(record, kind: str, config: Config) -> dict:
+    return {"summary": record.summary.strip(), "summary_en": record.summary_en.strip(),
+            "sources": list(record.source_ids), "facts": len(record.facts),
+            "page": page_url(config, record_path(kind, record.id)),
+            "json": entity_json_path(kind, record.id)}
+
+
+def _company_row(c: Company, atlas: Atlas, config: Config) -> dict:
+    return {**_common(c), "role": c.role,
+            "role_name": planning.ROLE_LABELS[c.role][0], "industry": c.industry,
+            "industry_name": atlas.industries[c.industry].name, "parent": c.parent,
+            "park": c.park, "district": c.district, "clusters": list(c.clusters),
+            "products": [p.name for p in c.products],
+            "products_en": [p.name_en for p in c.products], **_located_columns(c),
+            **_tail(c, "company", config)}
+
+
+def _cluster_row(c: Cluster, atlas: Atlas, config: Config) -> dict:
+    return {**_common(c), "kind": c.kind,
+            "kind_name": planning.CLUSTER_KIND_LABELS[c.kind][0], "industry": c.industry,
+            "industry_name": atlas.industries[c.industry].name, "region": c.region,
+            "district": c.district, "parent": c.parent, "parks": list(c.parks),
+            "companies": sorted(c.companies), "designations": [d.list for d in c.designations],
+            **_tail(c, "cluster", config)}
+
+
+def _park_row(p: Park, atlas: Atlas, config: Config) -> dict:
+    return {**_common(p), "kind": p.kind,
+            "kind_name": planning.PARK_KIND_LABELS[p.kind][0], "district": p.district,
+            "parent": p.parent, "clusters": sorted(p.clusters), "companies": sorted(p.companies),
+            **_located_columns(p), **_tail(p, "park", config)}
+
+
+def _source_row(s: Source, config: Config) -> dict:
+    return {"id": s.id, "outlet": s.outlet, "outlet_en": s.outlet_en, "date": s.date,
+            "date_inferred": s.date_inferred, "date_clue": s.date_clue,
+            "sections": list(s.sections), "headlines": [h.title for h in s.headlines],
+            "headlines_en": [h.title_en for h in s.headlines],
+            "reporters": sorted({name for h in s.headlines for name in h.reporters}),
+            "facts": len(s.facts), "page": page_url(config, record_path("source", s.id)),
+            "json": entity_json_path("source", s.id)}
+
+
+# ---- the tables ---------------------------------------------------------------------
+
+def _col(spec: str) -> Column:
+    """'name:type: description' -> Column (type omitted means string)."""
+    name, kind, description = spec.split(":", 2)
+    return Column(name, kind or "string", description.strip())
+
+
+RECORD_COLUMNS = ("id:: the record's id (also its page's file name)",
+                  "name:: name in Chinese, as printed", "name_en:: English name (ours)",
+                  "aliases:list: other names the articles print, including former names")
+LOCATION_COLUMNS = ("lat:number: latitude, WGS-84, of the point the site maps (empty: not mapped)",
+                    "lon:number: longitude, WGS-84",
+                    "precision:: exact | park | district | city: how precise the point is",
+                    "placed_at:: own (the record's own point), park:<id> or district:<id> "
+                    "(placed at that park or district centre)",
+                    "datum_given:: wgs84 | gcj02: the datum the curator's coordinates were in "
+                    "(always converted to WGS-84 here)")
+TAIL_COLUMNS = ("summary:: short description in our own words (Markdown), not article text",
+                "summary_en:: the same in English",
+                "sources:list: ids of the articles describing it (see sources.csv)",
+                "facts:integer: how many figures it has (see facts.csv, owner_id)",
+                "page:: the record's page on the site",
+                "json:: its own JSON file, with everything its page shows")
+
+
+def _tables(atlas: Atlas, config: Config) -> list[Table]:
+    others = _disagreeing(atlas)
+    facts = sorted(atlas.all_facts(), key=lambda f: (f.owner_kind, f.owner_id, f.anchor))
+    return [
+        Table("companies", "企业", "Companies",
+              "Companies and institutions named in the articles, one row each.",
+              "报道点名的企业与机构，每家一行。",
+              tuple(map(_col, RECORD_COLUMNS + (
+                  "role:: vehicle-maker | tier1-supplier | tier2-supplier | supplier | "
+                  "manufacturer | research-institute | university | bank | investor | platform | "
+                  "hospital | government | association | other",
+                  "role_name:: the role in Chinese", "industry:: industry id",
+                  "industry_name:: the industry in Chinese", "parent:: parent company id",
+                  "park:: id of the park it is in (parks.csv)",
+                  "district:: district id", "clusters:list: ids of its clusters (clusters.csv)",
+                  "products:list: its products, in Chinese",
+                  "products_en:list: its products in English, in the same order",
+              ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
+              [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
+              (("park", "parks"), ("parent", "companies"))),
+        Table("clusters", "产业集群", "Clusters",
+              "Industrial clusters, cluster programmes, industry chains and regional industries.",
+              "产业集群、集群计划、产业链与区域产业，每个一行。",
+              tuple(map(_col, RECORD_COLUMNS + (
+                  "kind:: cluster | programme | chain | industry",
+                  "kind_name:: the kind in Chinese", "industry:: industry id",
+                  "industry_name:: the industry in Chinese",
+                  "region:: beijing | tianjin | hebei | jjj (all three)",
+                  "district:: district id", "parent:: id of the programme it belongs to",
+                  "parks:list: ids of the parks it sits in", "companies:list: ids of member companies",
+                  "designations:list: official lists the cluster is on, as printed",
+              ) + TAIL_COLUMNS)),
+              [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
+              (("parent", "clusters"),)),
+        Table("parks", "园区", "Parks",
+              "Industrial parks, development zones and similar places.",
+              "产业园、开发区等园区，每个一行，附地图位置及其精度。",
+              tuple(map(_col, RECORD_COLUMNS + (
+                  "kind:: industrial-park | science-park | development-zone | new-town | "
+                  "bonded-zone | business-district | port | base",
+                  "kind_name:: the kind in Chinese", "district:: district id",
+                  "parent:: id of the larger park it lies in",
+                  "clusters:list: ids of clusters sitting in it",
+                  "companies:list: ids of companies in it",
+              ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
+              [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
+              (("parent", "parks"),)),
+        Table("sources", "来源报道", "Sources",
+              "The newspaper articles everything is drawn from (their metadata; the article "
+              "texts themselves are not republished).",
+              "全部数据所依据的报道（只含报道信息，不含报道全文）。",
+              tuple(map(_col, (
+                  "id:: the source id", "outlet:: the newspaper", "outlet_en:: the newspaper in English",
+                  "date:: YYYY, YYYY-MM or YYYY-MM-DD", "date_inferred:boolean: true when the page "
+                  "prints no date and it was inferred", "date_clue:: what the inferred date rests on",
+                  "sections:list: page names as printed", "headlines:list: every headline on the page",
+                  "headlines_en:list: the headlines in English, same order",
+                  "reporters:list: reporters named", "facts:integer: figures drawn from it",
+                  "page:: its page on the site", "json:: its own JSON file"))),
+              [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)]),
+        Table("links", "供应关系", "Supply relations",
+              "Who supplies whom, as the articles state it, with the quote.",
+              "报道明确说明的“谁为谁供货”，附原文引语。",
+              tuple(map(_col, (
+                  "id:: link-<n>, its anchor on the supply page", "supplier:: company id",
+                  "supplier_name:: its name", "customer:: company id", "customer_name:: its name",
+                  "product:: what is supplied, in Chinese (empty: not stated)",
+                  "product_en:: the same in English", "source:: source id",
+                  "source_outlet:: the newspaper", "source_date:: the article's date",
+                  "quote:: verbatim from the article", "facts:list: ids of figures about this "
+                  "relation (facts.csv)", "page:: its row on the supply page"))),
+              [_link_row(l, atlas, config) for l in atlas.links],
+              (("supplier", "companies"), ("customer", "companies"), ("source", "sources"))),
+        Table("facts", "全部数据及出处", "All figures with sources and quotes",
+              "Every figure of the atlas, one row each, with its source and verbatim quote. "
+              "Where articles disagree each figure is a row of its own; disagrees_with names "
+              "the others. Cite a figure to its article.",
+              "图谱中的每个数字，一行一个，附出处与逐字引语；报道说法不一时各占一行。引用数字请引用原报道。",
+              tuple(map(_col, (
+                  "id:: the figure's anchor on its owner's page",
+                  "owner_kind:: cluster | company | park | circle | link",
+                  "owner_id:: id of the record (link-<n> for a supply relation)",
+                  "owner_name:: its name", "metric:: metric id", "metric_name:: the metric in Chinese",
+                  "metric_name_en:: the metric in English", "value:number: the number as printed",
+                  "value_max:number: top of a range (empty when not a range)",
+                  "qualifier:: exact | about (约) | over (超) | nearly (近) | at-least (以上) | under (不足)",
+                  "unit:: as printed (亿元, 家, %, ...)",
+                  "as_shown:: the figure as the site shows it, qualifier and unit included",
+                  "period:: what the figure covers: YYYY, YYYY-H1, YYYY-Q1, YYYY-MM/YYYY-MM",
+                  "as_of:: the date the figure stands at", "time_inferred:boolean: true when the "
+                  "article only implies the period (say, 去年)",
+                  "kind:: actual | target | estimate",
+                  "subject:: what is counted, when the metric alone is unclear",
+                  "subject_en:: the same in English", "source:: source id (sources.csv)",
+                  "source_outlet:: the newspaper", "source_title:: the article's first headline",
+                  "source_date:: the article's date",
+                  "source_date_inferred:boolean: true when the article's date is inferred",
+                  "quote:: verbatim from the article (whitespace aside)",
+                  "note:: our remark on the figure",
+                  "disagrees_with:list: ids of figures from other articles about the same thing "
+                  "with other values", "page:: where the site shows it"))),
+              [_fact_row(f, atlas, config, others) for f in facts],
+              (("source", "sources"),)),
+    ]
+
+
+def _id(record) -> str:
+    return record.id
+
+
+# ---- entity files -------------------------------------------------------------------
+
+def _entity_header(kind: str, ident: str, config: Config) -> dict:
+    return {"atlas": config.title, "atlas_en": config.title_en, "version": config.version,
+            "build_date": config.build_date, "licence": config.licence_data,
+            "kind": kind, "page": page_url(config, record_path(kind, ident))}
+
+
+def _entity(record, kind: str, atlas: Atlas, config: Config, others, **extra) -> dict:
+    return {**_entity_header(kind, record.id, config), **_common(record), **extra,
+            "summary": record.summary.strip(), "summary_en": record.summary_en.strip(),
+            "facts": [_fact_row(f, atlas, config, others) for f in record.facts],
+            "sources": [_source_ref(atlas.sources[s], config) for s in record.source_ids]}
+
+
+def _source_ref(source: Source, config: Config) -> dict:
+    return {"id": source.id, "outlet": source.outlet, "date": source.date,
+            "date_inferred": source.date_inferred, "title": _headline(source),
+            "page": page_url(config, record_path("source", source.id))}
+
+
+def _label(labels: dict, key: str) -> dict:
+    zh, en = labels[key]
+    return {"id": key, "name": zh, "name_en": en}
+
+
+def _company_entity(c: Company, atlas: Atlas, config: Config, others) -> dict:
+    industry = atlas.industries[c.industry]
+    return _entity(
+        c, "company", atlas, config, others,
+        role=_label(planning.ROLE_LABELS, c.role),
+        industry={"id": industry.id, "name": industry.name, "name_en": industry.name_en},
+        parent=_ref(atlas.companies.get(c.parent)),
+        subsidiaries=[_ref(atlas.companies[s]) for s in sorted(c.subsidiaries)],
+        clusters=[_ref(atlas.clusters[x]) for x in c.clusters],
+        park=_ref(atlas.parks.get(c.park)), district=_ref(atlas.districts.get(c.district)),
+        products=[{"name": p.name, "name_en": p.name_en} for p in c.products],
+        people=[{"name": p.name, "title": p.title, "title_en": p.title_en, "source": p.source_id}
+                for p in c.people],
+        customers=[_link_row(atlas.links[i], atlas, config) for i in c.supplies],
+        suppliers=[_link_row(atlas.links[i], atlas, config) for i in c.supplied_by],
+        location=_location(c.location))
+
+
+def _cluster_entity(c: Cluster, atlas: Atlas, config: Config, others) -> dict:
+    industry = atlas.industries[c.industry]
+    return _entity(
+        c, "cluster", atlas, config, others,
+        cluster_kind=_label(planning.CLUSTER_KIND_LABELS, c.kind),
+        industry={"id": industry.id, "name": industry.name, "name_en": industry.name_en},
+        region=_label(PROVINCES, c.region), district=_ref(atlas.districts.get(c.district)),
+        designations=[{"list": d.list, "list_en": d.list_en, "year": d.year,
+                       "source": d.source_id, "quote": d.quote} for d in c.designations],
+        parent=_ref(atlas.clusters.get(c.parent)),
+        children=[_ref(atlas.clusters[x]) for x in sorted(c.children)],
+        parks=[_ref(atlas.parks[p]) for p in c.parks],
+        companies=[_ref(atlas.companies[x]) for x in sorted(c.companies)])
+
+
+def _park_entity(p: Park, atlas: Atlas, config: Config, others) -> dict:
+    return _entity(
+        p, "park", atlas, config, others,
+        park_kind=_label(planning.PARK_KIND_LABELS, p.kind),
+        district=_ref(atlas.districts.get(p.district)), parent=_ref(atlas.parks.get(p.parent)),
+        children=[_ref(atlas.parks[x]) for x in sorted(p.children)],
+        clusters=[_ref(atlas.clusters[x]) for x in sorted(p.clusters)],
+        companies=[_ref(atlas.companies[x]) for x in sorted(p.companies)],
+        circles=[_ref(c) for c in atlas.circles.values() if c.centre == p.id],
+        location=_location(p.location))
+
+
+def _source_entity(s: Source, atlas: Atlas, config: Config, others) -> dict:
+    return {**_entity_header("source", s.id, config),
+            **{k: v for k, v in _source_row(s, config).items()
+               if k not in ("page", "json", "headlines_en")},
+            "headlines": [{"title": h.title, "title_en": h.title_en, "reporters": list(h.reporters)}
+                          for h in s.headlines],
+            "facts": [_fact_row(f, atlas, config, others) for f in s.facts],
+            "links": [_link_row(l, atlas, config) for l in atlas.links if l.source_id == s.id],
+            "cited_by": [{"kind": kind, "id": ident, "name": atlas.record(kind, ident).name}
+                         for kind, ident in sorted(set(s.cited_by))]}
+
+
+def _entities(atlas: Atlas, config: Config) -> dict[str, dict]:
+    others = _disagreeing(atlas)
+    makers = (("company", atlas.companies, _company_entity),
+              ("cluster", atlas.clusters, _cluster_entity),
+              ("park", atlas.parks, _park_entity),
+              ("source", atlas.sources, _source_entity))
+    return {entity_json_path(kind, ident): make(record, atlas, config, others)
+            for kind, records, make in makers for ident, record in records.items()}
+
+
+# ---- GeoJSON ------------------------------------------------------------------------
+
+def _point(lat: float, lon: float) -> dict:
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def places_geojson(atlas: Atlas, config: Config) -> dict:
+    """Every record the site's maps show, at the point they show it (WGS-84)."""
+    features = []
+    for record in sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)):
+        loc = record.location
+        features.append({"type": "Feature", "id": f"{record.kind_name}:{record.id}",
+                         "geometry": _point(loc.lat, loc.lon),
+                         "properties": {"kind": record.kind_name, "id": record.id,
+                                        "name": record.name, "name_en": record.name_en,
+                                        "marker": maps.marker_kind(record),
+                                        "precision": loc.precision,
+                                        "placed_at": loc.inherited_from or "own",
+                                        "datum_given": loc.datum_given, "note": loc.note,
+                                        "page": page_url(config, record_path(record.kind_name,
+                                                                             record.id))}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def ring(lat: float, lon: float, km: float, points: int = RING_POINTS) -> list[list[float]]:
+    """A closed ring of [lon, lat] points `km` from the centre on the sphere, counter-
+    clockwise as RFC 7946 wants an exterior ring."""
+    d = km / geo.EARTH_RADIUS_KM
+    phi, lam = math.radians(lat), math.radians(lon)
+    coords = []
+    for i in range(points):
+        bearing = math.radians(-360.0 * i / points)
+        phi2 = math.asin(math.sin(phi) * math.cos(d) + math.cos(phi) * math.sin(d) * math.cos(bearing))
+        lam2 = lam + math.atan2(math.sin(bearing) * math.sin(d) * math.cos(phi),
+                                math.cos(d) - math.sin(phi) * math.sin(phi2))
+        coords.append([round(math.degrees(lam2), 6), round(math.degrees(phi2), 6)])
+    return coords + [coords[0]]
+
+
+def circles_geojson(atlas: Atlas, config: Config) -> dict:
+    """Each circle's centre (a point listing every radius) and one polygon per ring.
+    Stated radii come from an article (source and quote given); an assumed radius is the
+    atlas's own, drawn only where no article gives one."""
+    features = []
+    for circle in atlas.circles.values():
+        centre = maps.circle_centre(circle, atlas)
+        if centre is None:
+            continue
+        radii = [{"km": r.km, "value": r.value, "unit": r.unit, "stated": True,
+                  "source": r.source_id, "quote": r.quote, "note": r.note} for r in circle.radii]
+        if circle.assumed_radius_km:
+            radii.append({"km": circle.assumed_radius_km, "value": circle.assumed_radius_km,
+                          "unit": "km", "stated": False, "source": "", "quote": "",
+                          "note": circle.assumed_basis})
+        common = {"circle": circle.id, "name": circle.name, "name_en": circle.name_en,
+                  "circle_kind": circle.kind, "centre_park": circle.centre,
+                  "page": page_url(config, record_path("circle", circle.id))}
+        features.append({"type": "Feature", "id": f"circle:{circle.id}",
+                         "geometry": _point(centre.lat, centre.lon),
+                         "properties": {**common, "feature": "centre",
+                                        "centre_precision": centre.precision, "radii": radii}})
+        for radius in radii:
+            features.append({"type": "Feature",
+                             "id": f"circle:{circle.id}:{radius['km']:g}km",
+                             "geometry": {"type": "Polygon",
+                                          "coordinates": [ring(centre.lat, centre.lon, radius["km"])]},
+                             "properties": {**common, "feature": "ring", **radius,
+                                            "approximation": f"{RING_POINTS}-point polygon on a "
+                                                             "sphere of the great-circle radius"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---- serialisation ------------------------------------------------------------------
+
+def json_bytes(value: Any) -> bytes:
+    """UTF-8 JSON, readable, with `<` escaped so no file can end a <script> or open a tag
+    if it is ever embedded in or sniffed as HTML (json.loads gives the same text back)."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
+    return (text.replace("<", "\\u003c") + "\n").encode("utf-8")
+
+
+def neutralise(text: str) -> str:
+    """A CSV text cell that a spreadsheet would run as a formula, made plain text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, list):
+        return neutralise(LIST_SEPARATOR.join(value))
+    return neutralise(str(value))
+
+
+def csv_bytes(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in table.columns])
+    for row in table.rows:
+        writer.writerow([csv_cell(row[c.name]) for c in table.columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def licence(name: str, scope: str = "") -> dict:
+    """A Data Package licence for a name in atlas.toml (`CC BY 4.0` -> `CC-BY-4.0`)."""
+    ident, title, path = KNOWN_LICENCES.get(name, (name.replace(" ", "-"), name, ""))
+    entry = {"name": ident, "title": f"{scope}: {title}" if scope else title}
+    return {**entry, "path": path} if path else entry
+
+
+def _field(column: Column) -> dict:
+    spec = {"name": column.name, "type": column.type, "description": column.description}
+    if column.type == "list":
+        spec.update(delimiter=LIST_SEPARATOR, itemType="string",
+                    description=f"{column.description}. {LIST_NOTE}")
+    return spec
+
+
+def _table_resource(table: Table, path: str, data: bytes, licences: list[dict]) -> dict:
+    schema = {"$schema": PROFILE + "tableschema.json",
+              "fields": [_field(c) for c in table.columns], "missingValues": [""],
+              "primaryKey": ["id"]}
+    if table.foreign_keys:
+        schema["foreignKeys"] = [{"fields": [column], "reference": {"resource": target,
+                                                                    "fields": ["id"]}}
+                                 for column, target in table.foreign_keys]
+    return {"name": table.name, "type": "table", "path": path, "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8",
+            "title": f"{table.title} {table.title_en}",
+            "description": f"{table.description} {FORMULA_NOTE} The file starts with a UTF-8 "
+                           "byte-order mark so spreadsheet software detects the encoding.",
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "dialect": {"$schema": PROFILE + "tabledialect.json", "header": True,
+                        "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"'},
+            "schema": schema, "licenses": licences}
+
+
+def _json_resource(name: str, path: str, data: bytes, title: str, description: str,
+                   licences: list[dict], geojson: bool = False) -> dict:
+    return {"name": name, "path": path, "format": "geojson" if geojson else "json",
+            "mediatype": "application/geo+json" if geojson else "application/json",
+            "encoding": "utf-8", "title": title, "description": description,
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            **({"licenses": licences} if licences else {})}
+
+
+def _package(config: Config, atlas: Atlas, resources: list[dict]) -> dict:
+    sources = []
+    for source in sorted(atlas.sources.values(), key=_id):
+        entry = {"title": f"{source.outlet} {source.date}: {_headline(source)}"}
+        if config.url:
+            entry["path"] = page_url(config, record_path("source", source.id))
+        sources.append(entry)
+    package = {
+        "$schema": PROFILE + "datapackage.json",
+        "name": config.name, "title": f"{config.title} {config.title_en}",
+        "description": ("The industrial clusters, companies, parks and supply relations of "
+                        "Tianjin and the Beijing-Tianjin-Hebei region as five newspaper articles "
+                        "report them. Every figure carries its source and a verbatim quote; "
+                        "cite a figure to the article its row names. " + FORMULA_NOTE + " "
+                        + LIST_NOTE + " Coordinates are WGS-84."),
+        "version": config.version, "created": f"{config.build_date}T00:00:00Z",
+        "licenses": [licence(config.licence_data, "Data"),
+                     licence(config.licence_code, "Code of the site generator")],
+        "sources": sources, "keywords": ["Jing-Jin-Ji", "京津冀", "Tianjin", "industrial clusters",
+                                          "supply chain"],
+        "resources": resources,
+    }
+    if config.url:
+        package["homepage"] = config.url
+    return package
+
+
+TABLE_JSON_NOTE = "The same rows as {csv}, as a JSON array of objects (lists as arrays)."
+# kind -> (title, English title, the record in Chinese)
+ENTITY_TITLES = {"company": ("企业档案", "Company files", "企业"),
+                 "cluster": ("集群档案", "Cluster files", "集群"),
+                 "park": ("园区档案", "Park files", "园区"),
+                 "source": ("来源档案", "Source files", "来源报道")}
+
+
+def open_data(atlas: Atlas, config: Config) -> OpenData:
+    """Build every file and the data page's list of them."""
+    licences = [licence(config.licence_data)]
+    files: dict[str, bytes] = {}
+    resources: list[dict] = []
+    listing: list[Download] = []
+
+    def add(download: Download | None, path: str, data: bytes, resource: dict) -> None:
+        files[path] = data
+        resources.append(resource)
+        if download is not None:
+            listing.append(download)
+
+    for table in _tables(atlas, config):
+        for fmt, data in (("csv", csv_bytes(table)), ("json", json_bytes(table.rows))):
+            path = f"{DATA_DIR}/{table.name}.{fmt}"
+            resource = _table_resource(table, f"{table.name}.csv", data, licences) \
+                if fmt == "csv" else _json_resource(
+                    f"{table.name}-json", f"{table.name}.json", data,
+                    f"{table.title} {table.title_en} (JSON)",
+                    TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"), licences)
+            add(Download(path, table.title, table.title_en, table.description,
+                         table.description_zh, fmt.upper(),
+                         len(table.rows), 1, len(data)), path, data, resource)
+    for name, title, title_en, description, description_zh, collection in (
+            ("places", "地图上的位置", "Places on the map",
+             "Every park and company the maps show, at the point they show it (WGS-84), with "
+             "how precise it is and whether it is the record's own point or its park's or "
+             "district's.", "地图上显示的每个园区和企业，坐标为 WGS-84，附位置精度及其依据（自身坐标或所在园区、区县中心）。",
+             places_geojson(atlas, config)),
+            ("circles", "配套圈", "Supply circles",
+             "Each circle's centre with every radius, and a polygon approximating each ring. "
+             "Rings with stated=true are radii an article gives (source and quote included); "
+             "stated=false is the atlas's own assumption, drawn only where no article gives one.",
+             "各配套圈的圆心与全部半径，每个半径一个近似圆的多边形；stated=true 为报道给出的半径（附出处与引语），false 为本图谱的假设。",
+             circles_geojson(atlas, config))):
+        path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
+        add(Download(path, title, title_en, description, description_zh, "GeoJSON",
+                     len(collection["features"]), 1, len(data)), path, data,
+            _json_resource(name, f"{name}.geojson", data, f"{title} {title_en}", description,
+                           licences, geojson=True))
+    entities = _entities(atlas, config)
+    for kind, (title, title_en, noun) in ENTITY_TITLES.items():
+        prefix = f"{DATA_DIR}/{SECTIONS[kind]}/"
+        paths = sorted(p for p in entities if p.startswith(prefix))
+        total = 0
+        for path in paths:
+            data = json_bytes(entities[path])
+            total += len(data)
+            ident = path[len(prefix):-len(".json")]
+            add(None, path, data, _json_resource(
+                f"{kind}-{ident}", path[len(DATA_DIR) + 1:], data, f"{title_en}: {ident}",
+                f"Everything the page {record_path(kind, ident)} shows.", []))
+        listing.append(Download(prefix + "<id>.json", title, title_en,
+                                f"One JSON file per {kind}, with everything its page shows; "
+                                "each page links its own.",
+                                f"每个{noun}一个 JSON 文件，含其页面显示的全部内容；每个页面链接自己的文件。",
+                                "JSON", None, len(paths), total))
+    package = json_bytes(_package(config, atlas, resources))
+    files[PACKAGE_FILE] = package
+    listing.append(Download(PACKAGE_FILE, "数据包说明", "Data package descriptor",
+                            "Frictionless Data Package (v2): every file above with its format, "
+                            "encoding, size, checksum and licence, and a Table Schema (column "
+                            "names, types, meanings) for each CSV.",
+                            "Frictionless 数据包（v2）说明：上列每个文件的格式、编码、大小、校验和与许可，以及每个 CSV 的字段说明。",
+                            "JSON", None, 1, len(package)))
+    return OpenData(dict(sorted(files.items())), listing)

@@ -1,0 +1,151 @@
+"""Stage 6b, render: turn every planned page into a file, on every core.
+
+Pages are rendered by forked worker processes that inherit the planned site and the
+compiled templates, and write their files themselves, so no page's HTML travels
+between processes or stays in memory. A page whose bytes equal the previous build's
+file is hard-linked from it instead of written again."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Sequence
+
+# Below this many pages forking workers costs more than it saves.
+PARALLEL_FROM_PAGES = 400
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What every worker needs; set before the workers fork and inherited by them."""
+
+    pages: Sequence
+    render: Callable[[object], str]   # planned page -> HTML
+    out: Path
+    previous: Path | None             # the site being replaced, for unchanged files
+
+
+@dataclass(frozen=True)
+class RenderCount:
+    written: int = 0
+    linked: int = 0
+
+    def __add__(self, other: "RenderCount") -> "RenderCount":
+        return RenderCount(self.written + other.written, self.linked + other.linked)
+
+
+class PageFailed(Exception):
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
+
+
+_job: RenderJob | None = None
+
+
+def default_jobs() -> int:
+    wanted = os.environ.get("ATLAS_JOBS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def store(job: RenderJob, rel: str, data: bytes) -> RenderCount:
+    """Write one output file, or link the previous build's identical file."""
+    target = job.out / rel
+    if job.previous is not None:
+        old = job.previous / rel
+        if _same_bytes(old, data):
+            try:
+                os.link(old, target)
+                return RenderCount(linked=1)
+            except OSError:
+                pass  # another filesystem, or links not allowed: write instead
+    with open(target, "wb") as handle:
+        handle.write(data)
+    return RenderCount(written=1)
+
+
+def _render_batch(start: int, stop: int) -> RenderCount:
+    job = _job
+    assert job is not None
+    count = RenderCount()
+    for index in range(start, stop):
+        page = job.pages[index]
+        try:
+            html = job.render(page)
+        except Exception as err:  # noqa: BLE001 - the parent renders it again to report it
+            raise PageFailed(index) from err
+        count = count + store(job, page.path, html.encode("utf-8"))
+    return count
+
+
+def render_pages(job: RenderJob, jobs: int | None = None,
+                 progress: Callable[[int], None] = lambda done: None) -> RenderCount:
+    """Render and store every page of `job`; raises the page's own error if one fails."""
+    global _job
+    for folder in sorted({os.path.dirname(p.path) for p in job.pages}):
+        (job.out / folder).mkdir(parents=True, exist_ok=True)
+    jobs = jobs or default_jobs()
+    batches = [(i, min(i + BATCH, len(job.pages))) for i in range(0, len(job.pages), BATCH)]
+    _job = job
+    try:
+        if jobs == 1 or len(job.pages) < PARALLEL_FROM_PAGES:
+            total = RenderCount()
+            for start, stop in batches:
+                total = total + _render_in_parent(job, start, stop)
+                progress(stop)
+            return total
+        return _render_in_workers(job, batches, jobs, progress)
+    finally:
+        _job = None
+
+
+def _render_in_parent(job: RenderJob, start: int, stop: int) -> RenderCount:
+    count = RenderCount()
+    for page in job.pages[start:stop]:
+        count = count + store(job, page.path, job.render(page).encode("utf-8"))
+    return count
+
+
+def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> RenderCount:
+    total, done = RenderCount(), 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        pending = {pool.submit(_render_batch, start, stop): stop - start for start, stop in batches}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    size = pending.pop(future)
+                    error = future.exception()
+                    if isinstance(error, PageFailed):
+                        # Render the page here, where its error keeps the template's
+                        # file and line for the message.
+                        job.render(job.pages[error.index])
+                        raise RuntimeError(f"page {job.pages[error.index].path} failed to "
+                                           "render in a worker but not when rendered again")
+                    if error is not None:
+                        raise error
+                    total = total + future.result()
+                    done += size
+                progress(done)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return total
