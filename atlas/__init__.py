@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from . import cache
 from .config import Config, load_config
 from .load import load_boundaries
 from .maps import MapMaker, basemap_geojson
@@ -57,7 +58,15 @@ class Project:
 class BuildReport:
     pages: int
     files: int
-    atlas: Atlas
+    counts: str
+    up_to_date: bool = False   # nothing had changed since the last build of this folder
+
+
+def describe_counts(atlas: Atlas) -> str:
+    facts = sum(1 for _ in atlas.all_facts())
+    return (f"{len(atlas.clusters)} clusters, {len(atlas.companies)} companies, "
+            f"{len(atlas.parks)} parks, {len(atlas.links)} supply links, "
+            f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
 
 
 def load_atlas(project: Project) -> Atlas:
@@ -84,9 +93,15 @@ def sitemap(config: Config, paths: list[str]) -> str:
 
 
 def render_site(project: Project, config: Config, out: Path,
-                progress: Progress | None = None) -> BuildReport:
-    """Validate, plan, render and write the whole site; `out` changes only on success."""
+                progress: Progress | None = None, force: bool = False) -> BuildReport:
+    """Validate, plan, render and write the whole site; `out` changes only on success.
+    Nothing is done when `out` holds the last build of exactly these inputs
+    (unless `force`)."""
     progress = progress or Progress.quiet()
+    inputs = cache.input_digest(project.root, repr(config))
+    known = None if force else cache.up_to_date(project.root, out, inputs)
+    if known is not None:
+        return BuildReport(up_to_date=True, **known.summary)
     progress.stage("loading and checking content")
     atlas = load_atlas(project)
     progress.stage("planning pages")
@@ -120,14 +135,20 @@ def render_site(project: Project, config: Config, out: Path,
             write_text(tmp, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
         counter["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 
-    write_site(out, fill)
+    summary = {"pages": len(pages), "counts": describe_counts(atlas)}
+
+    def swapped() -> None:
+        summary["files"] = counter["files"]
+        cache.remember(project.root, out, inputs, summary)
+
+    write_site(out, fill, swapped)
     progress.done()
-    return BuildReport(pages=len(pages), files=counter["files"], atlas=atlas)
+    return BuildReport(**summary)
 
 
 def build(project: Project, out: Path, base_url: str | None = None,
-          progress: Progress | None = None) -> BuildReport:
-    return render_site(project, load_settings(project, base_url), out, progress)
+          progress: Progress | None = None, force: bool = False) -> BuildReport:
+    return render_site(project, load_settings(project, base_url), out, progress, force)
 
 
 def bundle(project: Project, dist: Path) -> Path:
@@ -135,5 +156,5 @@ def bundle(project: Project, dist: Path) -> Path:
     config = load_settings(project)
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        render_site(project, config, site)
+        render_site(project, config, site, force=True)
         return write_zip(site, dist, f"{config.name}-offline-{config.version}", config.build_date)

@@ -9,19 +9,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import Project, build, bundle, load_atlas
+from . import Project, build, bundle, describe_counts, load_atlas
 from .failures import build_problems
 from .problems import ContentError
 from .progress import Progress
 from .serve import serve
 from .skeleton import NewRecordError, create
-
-
-def _counts(atlas) -> str:
-    facts = sum(1 for _ in atlas.all_facts())
-    return (f"{len(atlas.clusters)} clusters, {len(atlas.companies)} companies, "
-            f"{len(atlas.parks)} parks, {len(atlas.links)} supply links, "
-            f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
 
 
 def _new(parser: argparse.ArgumentParser, project: Project, what: list[str]) -> int:
@@ -56,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="public address of the site, e.g. https://example.github.io/atlas/ "
                              "(overrides [site] url in atlas.toml)")
     parser.add_argument("--dist", type=Path, default=None, help="bundle folder (default: ROOT/dist)")
+    parser.add_argument("--force", action="store_true",
+                        help="build even when nothing changed since the last build of --out")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
     args = parser.parse_args(argv)
     project = Project(args.root.resolve())
@@ -70,16 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             atlas = load_atlas(project)
-            print(f"content OK: {_counts(atlas)}")
+            print(f"content OK: {describe_counts(atlas)}")
             return 0
         if args.command == "bundle":
             path = bundle(project, args.dist or project.root / "dist")
             print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): unzip it anywhere and "
                   "open index.html")
             return 0
-        report = build(project, out, args.base_url, Progress.for_terminal())
-        print(f"built {report.pages} pages ({report.files} files) into {out} "
-              f"in {time.monotonic() - started:.1f} s: {_counts(report.atlas)}")
+        report = build(project, out, args.base_url, Progress.for_terminal(), force=args.force)
+        if report.up_to_date:
+            print(f"{out} is up to date: nothing changed since its last build "
+                  f"({report.pages} pages; --force builds it again)")
+        else:
+            print(f"built {report.pages} pages ({report.files} files) into {out} "
+                  f"in {time.monotonic() - started:.1f} s: {report.counts}")
         return 0
     except ContentError as err:
         print(err.problems.report(), file=sys.stderr)

@@ -28,10 +28,12 @@ def _locked(target: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_site(target: Path, fill: Callable[[Path], None]) -> None:
+def write_site(target: Path, fill: Callable[[Path], None],
+               swapped: Callable[[], None] = lambda: None) -> None:
     """Call `fill(tmp)` to write every file into a fresh temporary folder beside
-    `target`, then replace `target` with it. On any error the temporary folder is
-    removed and `target` is not touched."""
+    `target`, then replace `target` with it and call `swapped()` while no other
+    build can swap. On any error the temporary folder is removed and `target` is
+    not touched."""
     target = Path(os.path.abspath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
@@ -42,6 +44,7 @@ def write_site(target: Path, fill: Callable[[Path], None]) -> None:
         with _locked(target):
             _tidy_except(target, tmp)
             _swap(tmp, target)
+            swapped()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -88,7 +88,9 @@ def environment(templates: Path, atlas: Atlas, config: Config,
         catalogues = i18n.load_catalogues(templates.parent / "i18n")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             # one build reads each template once; no stat() per page
+                             auto_reload=False, cache_size=-1)
     # `value`, `period` and `date` format in the page's language (`date_zh` is the old name).
     env.filters.update(markdown=_markdown, value=_value, period=_period, date=_date,
                        date_zh=_date, number=fmt.number, text_lang=i18n.text_lang)

@@ -94,8 +94,19 @@ def _index_facts(atlas: Atlas) -> None:
     for link in atlas.links:
         for fact in link.facts:
             fact.owner_kind, fact.owner_id = "link", str(link.index)
+    taken: set[str] = set()
     for fact in atlas.all_facts():
-        digest = hashlib.sha1(f"{fact.owner_kind}|{fact.owner_id}|{fact.metric}|{fact.value}|"
-                              f"{fact.quote}|{fact.period}|{fact.as_of}".encode()).hexdigest()[:8]
-        fact.anchor = f"fact-{digest}"
+        key = (f"{fact.owner_kind}|{fact.owner_id}|{fact.metric}|{fact.value}|"
+               f"{fact.quote}|{fact.period}|{fact.as_of}")
+        anchor = _anchor(key)
+        if anchor in taken:
+            # Two figures from one quote that differ only in unit or subject: the
+            # longer key keeps the first one's anchor (and links to it) unchanged.
+            anchor = _anchor(f"{key}|{fact.unit}|{fact.subject}|{fact.kind}|{fact.value_max}")
+        taken.add(anchor)
+        fact.anchor = anchor
         atlas.sources[fact.source_id].facts.append(fact)
+
+
+def _anchor(key: str) -> str:
+    return "fact-" + hashlib.sha1(key.encode()).hexdigest()[:8]
