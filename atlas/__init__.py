@@ -23,11 +23,11 @@ from .load import load_boundaries
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
 from .opendata import data_files
-from .output import copy_tree, write_site, write_text, write_zip
+from .output import write_site, write_zip
 from .pages import environment, render_page
 from .plan import plan_site
 from .progress import Progress
-from .render import RenderJob, render_pages
+from .render import Publisher, RenderJob, render_pages
 from .resolve import resolve
 from .search import write_search
 from .validate import validate
@@ -99,7 +99,7 @@ def render_site(project: Project, config: Config, out: Path,
     (unless `force`)."""
     progress = progress or Progress.quiet()
     inputs = cache.input_digest(project.root, repr(config))
-    known = None if force else cache.up_to_date(project.root, out, inputs)
+    known = None if force else cache.up_to_date(out, inputs)
     if known is not None:
         return BuildReport(up_to_date=True, **known.summary)
     progress.stage("loading and checking content")
@@ -117,29 +117,28 @@ def render_site(project: Project, config: Config, out: Path,
                            absolute_links=page.path.endswith("404.html"))
 
     def fill(tmp: Path) -> None:
-        previous = out if out.is_dir() else None
+        publish = Publisher(tmp, out if out.is_dir() else None)
         progress.stage("rendering pages", total=len(pages))
-        render_pages(RenderJob(pages, render, tmp, previous), progress=progress.advance)
+        render_pages(RenderJob(pages, render, publish), progress=progress.advance)
         progress.stage("writing assets and data")
-        copy_tree(project.static, tmp / "static", skip={"README.md", "centroids.yaml"})
-        write_text(tmp, "static/geo/basemap.js", basemap_script(project.static, atlas, config))
-        write_text(tmp, "static/data/places.js", mapper.places_script())
-        write_text(tmp, ".nojekyll", "")
+        publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
+        publish.put_text("static/geo/basemap.js", basemap_script(project.static, atlas, config))
+        publish.put_text("static/data/places.js", mapper.places_script())
+        publish.put_text(".nojekyll", "")
         for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / rel).write_bytes(data)
+            publish.put(rel, data)
         progress.stage("indexing for search")  # site search: atlas/search.py
         write_search(tmp, atlas, [p.path for p in pages])
         if config.url:
-            write_text(tmp, "sitemap.xml", sitemap(config, [p.path for p in pages]))
-            write_text(tmp, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
+            publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages]))
+            publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
         counter["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 
     summary = {"pages": len(pages), "counts": describe_counts(atlas)}
 
     def swapped() -> None:
         summary["files"] = counter["files"]
-        cache.remember(project.root, out, inputs, summary)
+        cache.remember(out, inputs, summary)
 
     write_site(out, fill, swapped)
     progress.done()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INPUT_FOLDERS = ("content", "templates", "static", "i18n")
-CACHE_FOLDER = ".atlas-cache"
 _CODE = Path(__file__).resolve().parent
 
 
@@ -44,21 +43,23 @@ def folder_identity(folder: Path) -> tuple[int, int]:
     return info.st_ino, info.st_mtime_ns
 
 
-def _cache_file(root: Path) -> Path:
-    return root / CACHE_FOLDER / "builds.json"
+def _record_file(out: Path) -> Path:
+    """Beside the site folder, like its lock: `.site.build.json` for `site/`."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.build.json"
 
 
-def last_build(root: Path, out: Path) -> Record | None:
+def last_build(out: Path) -> Record | None:
     try:
-        entry = json.loads(_cache_file(root).read_text(encoding="utf-8"))[str(out.resolve())]
+        entry = json.loads(_record_file(out).read_text(encoding="utf-8"))
         return Record(entry["inputs"], tuple(entry["folder"]), entry["summary"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def up_to_date(root: Path, out: Path, inputs: str) -> Record | None:
+def up_to_date(out: Path, inputs: str) -> Record | None:
     """The last build's record when `out` is exactly what a build of `inputs` wrote."""
-    record = last_build(root, out)
+    record = last_build(out)
     if record is None or record.inputs != inputs:
         return None
     try:
@@ -67,19 +68,13 @@ def up_to_date(root: Path, out: Path, inputs: str) -> Record | None:
         return None
 
 
-def remember(root: Path, out: Path, inputs: str, summary: dict) -> None:
-    """Record a finished build (best effort: a read-only project just rebuilds next time)."""
-    path = _cache_file(root)
+def remember(out: Path, inputs: str, summary: dict) -> None:
+    """Record a finished build (best effort: without it the next build just runs)."""
+    path = _record_file(out)
     try:
-        path.parent.mkdir(exist_ok=True)
-        try:
-            builds = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            builds = {}
-        builds[str(out.resolve())] = {"inputs": inputs, "folder": list(folder_identity(out)),
-                                      "summary": summary}
+        entry = {"inputs": inputs, "folder": list(folder_identity(out)), "summary": summary}
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(builds, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(entry, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

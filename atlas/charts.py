@@ -27,8 +27,8 @@ from .model import Atlas, Fact, Record
 COMPARED_METRICS = ("output", "revenue", "companies", "suppliers", "patents",
                     "invention_patents", "platforms", "standards", "investment")
 FORWARD_KINDS = ("target", "estimate")
-# Chinese numeral prefixes of a unit, longest first: 万亿元 = 10^4 亿元.
-UNIT_SCALES = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+# Chinese magnitude prefixes of a unit, longest first: 万亿元 = 10^4 亿元.
+UNIT_SCALES = tuple((prefix, Decimal(scale)) for prefix, scale in fmt.MAGNITUDES)
 MIN_BARS = 2
 
 

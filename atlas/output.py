@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 _RENAME_EXCHANGE = 2  # from linux/fs.h
 
@@ -112,22 +112,10 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_text(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def copy_tree(source: Path, destination: Path, skip: Iterable[str] = ()) -> None:
-    """Copy static files in a stable order."""
-    skip = set(skip)
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source)
-        if path.is_dir() or any(part in skip for part in rel.parts):
-            continue
-        out = destination / rel
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, out)
+def write_bytes(root: Path, rel: str, data: bytes) -> None:
+    """Every file of the site is written here (its folder must exist)."""
+    with open(root / rel, "wb") as handle:
+        handle.write(data)
 
 
 def write_zip(site: Path, dist: Path, stem: str, date: str) -> Path:

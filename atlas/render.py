@@ -13,19 +13,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Sequence
 
+from . import output
+
 # Below this many pages forking workers costs more than it saves.
 PARALLEL_FROM_PAGES = 400
 BATCH = 64
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    """What every worker needs; set before the workers fork and inherited by them."""
-
-    pages: Sequence
-    render: Callable[[object], str]   # planned page -> HTML
-    out: Path
-    previous: Path | None             # the site being replaced, for unchanged files
 
 
 @dataclass(frozen=True)
@@ -35,6 +27,50 @@ class RenderCount:
 
     def __add__(self, other: "RenderCount") -> "RenderCount":
         return RenderCount(self.written + other.written, self.linked + other.linked)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Puts files into the new site folder `out`; a file whose bytes equal the
+    previous build's is hard-linked from it (no bytes written)."""
+
+    out: Path
+    previous: Path | None = None
+
+    def put(self, rel: str, data: bytes, make_folder: bool = True) -> RenderCount:
+        if make_folder:
+            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+        if self.previous is not None:
+            old = self.previous / rel
+            if _same_bytes(old, data):
+                try:
+                    os.link(old, self.out / rel)
+                    return RenderCount(linked=1)
+                except OSError:
+                    pass  # another filesystem, or links not allowed: write instead
+        output.write_bytes(self.out, rel, data)
+        return RenderCount(written=1)
+
+    def put_text(self, rel: str, text: str) -> RenderCount:
+        return self.put(rel, text.encode("utf-8"))
+
+    def put_tree(self, source: Path, rel: str, skip: set[str] = frozenset()) -> RenderCount:
+        """Every file under `source` (in a stable order) at `rel`/..., except `skip` names."""
+        count = RenderCount()
+        for path in sorted(source.rglob("*")):
+            inner = path.relative_to(source)
+            if path.is_file() and not any(part in skip for part in inner.parts):
+                count = count + self.put(f"{rel}/{inner.as_posix()}", path.read_bytes())
+        return count
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What every worker needs; set before the workers fork and inherited by them."""
+
+    pages: Sequence
+    render: Callable[[object], str]   # planned page -> HTML
+    publisher: Publisher
 
 
 class PageFailed(Exception):
@@ -65,22 +101,6 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def store(job: RenderJob, rel: str, data: bytes) -> RenderCount:
-    """Write one output file, or link the previous build's identical file."""
-    target = job.out / rel
-    if job.previous is not None:
-        old = job.previous / rel
-        if _same_bytes(old, data):
-            try:
-                os.link(old, target)
-                return RenderCount(linked=1)
-            except OSError:
-                pass  # another filesystem, or links not allowed: write instead
-    with open(target, "wb") as handle:
-        handle.write(data)
-    return RenderCount(written=1)
-
-
 def _render_batch(start: int, stop: int) -> RenderCount:
     job = _job
     assert job is not None
@@ -91,7 +111,7 @@ def _render_batch(start: int, stop: int) -> RenderCount:
             html = job.render(page)
         except Exception as err:  # noqa: BLE001 - the parent renders it again to report it
             raise PageFailed(index) from err
-        count = count + store(job, page.path, html.encode("utf-8"))
+        count = count + job.publisher.put(page.path, html.encode("utf-8"), make_folder=False)
     return count
 
 
@@ -100,7 +120,7 @@ def render_pages(job: RenderJob, jobs: int | None = None,
     """Render and store every page of `job`; raises the page's own error if one fails."""
     global _job
     for folder in sorted({os.path.dirname(p.path) for p in job.pages}):
-        (job.out / folder).mkdir(parents=True, exist_ok=True)
+        (job.publisher.out / folder).mkdir(parents=True, exist_ok=True)
     jobs = jobs or default_jobs()
     batches = [(i, min(i + BATCH, len(job.pages))) for i in range(0, len(job.pages), BATCH)]
     _job = job
@@ -119,7 +139,8 @@ def render_pages(job: RenderJob, jobs: int | None = None,
 def _render_in_parent(job: RenderJob, start: int, stop: int) -> RenderCount:
     count = RenderCount()
     for page in job.pages[start:stop]:
-        count = count + store(job, page.path, job.render(page).encode("utf-8"))
+        count = count + job.publisher.put(page.path, job.render(page).encode("utf-8"),
+                                          make_folder=False)
     return count
 
 

@@ -44,16 +44,18 @@ def published(tmp_path, monkeypatch) -> Path:
 def test_disk_full_midway_leaves_the_site_and_no_litter(published, monkeypatch, capsys):
     before = _digest(published)
     written = {"n": 0}
-    real = atlas.write_text
+    real = atlas.output.write_bytes
 
-    def filling_disk(root, rel, text):
+    def filling_disk(root, rel, data):
         written["n"] += 1
         if written["n"] > 40:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root / rel))
-        real(root, rel, text)
+        real(root, rel, data)
 
-    monkeypatch.setattr(atlas, "write_text", filling_disk)
-    assert main(["--root", str(ROOT), "--out", str(published)]) == 1
+    monkeypatch.setattr(atlas.output, "write_bytes", filling_disk)
+    # A new base URL changes every page, so the build has many files to write.
+    assert main(["--root", str(ROOT), "--out", str(published),
+                 "--base-url", "https://example.org/atlas/"]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "previous site was left as it was" in err
     assert "Traceback" not in err
@@ -63,39 +65,42 @@ def test_disk_full_midway_leaves_the_site_and_no_litter(published, monkeypatch, 
 
 SLOW_BUILD = """
 import sys, time
-import atlas
-real = atlas.write_text
+import atlas.output
+real = atlas.output.write_bytes
 count = [0]
-def slow(root, rel, text):
+def slow(root, rel, data):
     count[0] += 1
     if count[0] == 30:
         print("writing", flush=True)
         time.sleep(60)
-    real(root, rel, text)
-atlas.write_text = slow
+    real(root, rel, data)
+atlas.output.write_bytes = slow
 from atlas.cli import main
-sys.exit(main(["--root", sys.argv[1], "--out", sys.argv[2]]))
+sys.exit(main(["--root", sys.argv[1], "--out", sys.argv[2],
+               "--base-url", "https://example.org/atlas/"]))  # every page changes
 """
 
 
 def test_a_build_killed_mid_write_leaves_the_site(published):
     before = _digest(published)
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(ROOT), str(published)],
-                            stdout=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+                            stdout=subprocess.PIPE, text=True, env={**ENV, "ATLAS_JOBS": "1"},
+                            cwd=ROOT)
     assert proc.stdout.readline().strip() == "writing"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _digest(published) == before
     assert len(_leftovers(published.parent)) == 1, "the dead build's half-written folder"
     # The next build clears what the dead one left and publishes normally.
-    assert main(["--root", str(ROOT), "--out", str(published)]) == 0
+    assert main(["--root", str(ROOT), "--out", str(published), "--force"]) == 0
     assert _leftovers(published.parent) == []
     assert _digest(published) == before
 
 
 def test_two_builds_at_once_do_not_corrupt_the_site(published, tmp_path):
     clean = _digest(published)
-    procs = [subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", str(published)],
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", str(published),
+                               "--force"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT)
              for _ in range(3)]
     for proc in procs:

@@ -1,0 +1,123 @@
+"""Rebuilds: nothing is redone when nothing changed, and a change of any kind of
+input gives exactly the site a clean build gives (the record of the last build
+must never keep a stale page)."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+import atlas
+from atlas import Project, build, cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(project_copy, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    shutil.copy(ROOT / "atlas.toml", project_copy / "atlas.toml")
+    return project_copy
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_project_is_not_built_again(project, tmp_path):
+    out = tmp_path / "site"
+    first = build(Project(project), out)
+    before = _files(out)
+    again = build(Project(project), out)
+    assert not first.up_to_date and again.up_to_date
+    assert again.pages == first.pages
+    assert _files(out) == before
+
+
+def test_a_site_folder_replaced_by_hand_is_built_again(project, tmp_path):
+    out = tmp_path / "site"
+    build(Project(project), out)
+    shutil.rmtree(out)
+    out.mkdir()
+    report = build(Project(project), out)
+    assert not report.up_to_date
+    assert (out / "index.html").exists()
+
+
+def _change_content(root: Path) -> None:
+    _edit(root / "content/companies/langfang-leoni-wiring.yaml", "summary: |\n", "summary: |\n  改过的摘要。\n")
+
+
+def _change_template(root: Path) -> None:
+    _edit(root / "templates/base.html", "<main id=\"main\">", "<main id=\"main\" data-edited=\"1\">")
+
+
+def _change_static(root: Path) -> None:
+    with open(root / "static/atlas.css", "a", encoding="utf-8") as handle:
+        handle.write("\n/* edited */\n")
+
+
+def _change_catalogue(root: Path) -> None:
+    _edit(root / "i18n/en.yaml", "  skip: Skip to content", "  skip: Skip to the content")
+
+
+def _change_config(root: Path) -> None:
+    _edit(root / "atlas.toml", "title_en = \"", "title_en = \"Edited ")
+
+
+CHANGES = {"content": _change_content, "template": _change_template, "static asset": _change_static,
+           "interface catalogue": _change_catalogue, "configuration": _change_config}
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_any_changed_input_gives_what_a_clean_build_gives(project, tmp_path, kind):
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(Project(project), out)
+    before = _files(out)
+    CHANGES[kind](project)
+    report = build(Project(project), out)
+    build(Project(project), clean, force=True)
+    assert not report.up_to_date
+    assert _files(out) == _files(clean)
+    assert _files(out) != before, f"changing the {kind} changed nothing in the site"
+
+
+def test_a_new_generator_version_builds_again(project, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(Project(project), out)
+    monkeypatch.setattr(atlas, "__version__", atlas.__version__ + ".1")
+    assert not build(Project(project), out).up_to_date
+    assert atlas.__version__ in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_changed_generator_code_builds_again(project, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(Project(project), out)
+    code = tmp_path / "code"
+    shutil.copytree(Path(atlas.__file__).parent, code, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(code / "format.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# edited\n")
+    monkeypatch.setattr(cache, "_CODE", code)
+    assert not build(Project(project), out).up_to_date
+
+
+def test_a_rebuild_rewrites_only_the_files_whose_bytes_changed(project, tmp_path):
+    out = tmp_path / "site"
+    build(Project(project), out)
+    page = out / "companies/langfang-leoni-wiring.html"
+    untouched = out / "parks/index.html"
+    inode_page, inode_untouched = page.stat().st_ino, untouched.stat().st_ino
+    _change_content(project)
+    build(Project(project), out)
+    assert "改过的摘要" in page.read_text(encoding="utf-8")
+    assert page.stat().st_ino != inode_page
+    assert untouched.stat().st_ino == inode_untouched, "an unchanged page was written again"
