@@ -43,6 +43,8 @@ MAIN = HERE.parent
 sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
+CHROMIUM = "/usr/bin/chromium"
+
 PYTHON = sys.executable
 
 
@@ -164,6 +166,44 @@ def map_page(out: Path) -> tuple[int, int, list[tuple[str, int]]]:
         if rel.startswith("static/") and target.is_file():
             assets.append((rel, target.stat().st_size))
     return page.stat().st_size, parser.inline_script, assets
+
+
+def map_interactive_ms(out: Path, runs: int = 3) -> list[float]:
+    """How long the real map page takes in headless Chromium, served over http from
+    `out`: milliseconds from the start of navigation until the map has drawn its
+    markers (clusters or single markers) and answers a zoom. Empty without Playwright
+    or Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return []
+    if not Path(CHROMIUM).exists():
+        return []
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            for _ in range(runs):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(f"http://127.0.0.1:{server.server_port}/map.html", wait_until="commit")
+                page.wait_for_function(
+                    "document.querySelector('.leaflet-marker-icon') && window.atlas_map"
+                    " && (window.atlas_map.setZoom(window.atlas_map.getZoom()), true)",
+                    timeout=60_000, polling=20)
+                times.append(page.evaluate("performance.now()"))
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return times
 
 
 # --- Hugo -------------------------------------------------------------------------
@@ -480,6 +520,12 @@ def main(argv: list[str] | None = None) -> int:
               f" + {len(assets)} static files {mb(total - page_size)} = {mb(total)}")
         for rel, s in sorted(assets, key=lambda a: -a[1]):
             print(f"  {rel}: {s:,} bytes")
+        if out.exists():
+            ms = map_interactive_ms(out)
+            print("map page interactive in headless Chromium (http, 1280x800): "
+                  + (f"median {statistics.median(ms):.0f} ms of {len(ms)} loads "
+                     f"(min {min(ms):.0f}, max {max(ms):.0f})" if ms else "not measured "
+                     "(needs Playwright and /usr/bin/chromium)"))
         if args.profile:
             print_profile(root, work)
         if args.compare_hugo:
