@@ -145,20 +145,26 @@ def is_maker(company: Company) -> bool:
     return company.role == "vehicle-maker"
 
 
-def link_tier(link: Link, atlas: Atlas) -> int:
+def link_tier(link: Link, atlas: Atlas, supplies_a_maker: set[str] | None = None) -> int:
     """DIRECT when the customer is a vehicle maker, INDIRECT when the customer supplies
     one, else NOT_VEHICLE."""
     customer = atlas.companies[link.customer]
     if is_maker(customer):
         return DIRECT
-    if any(is_maker(atlas.companies[atlas.links[i].customer]) for i in customer.supplies):
-        return INDIRECT
-    return NOT_VEHICLE
+    if supplies_a_maker is None:
+        supplies_a_maker = maker_suppliers(atlas)
+    return INDIRECT if customer.id in supplies_a_maker else NOT_VEHICLE
+
+
+def maker_suppliers(atlas: Atlas) -> set[str]:
+    """Every company that delivers to a vehicle maker directly."""
+    return {link.supplier for link in atlas.links if is_maker(atlas.companies[link.customer])}
 
 
 def link_tiers(atlas: Atlas) -> dict[int, int]:
     """Every link's tier, by link index."""
-    return {link.index: link_tier(link, atlas) for link in atlas.links}
+    direct = maker_suppliers(atlas)
+    return {link.index: link_tier(link, atlas, direct) for link in atlas.links}
 
 
 @dataclass(frozen=True)
@@ -248,10 +254,12 @@ def supply_context(atlas: Atlas) -> dict:
                              for tier in (DIRECT, INDIRECT, NOT_VEHICLE)})
 
 
-def company_supply_context(company: Company, atlas: Atlas) -> dict:
-    """What a company page adds to its customers and suppliers tables: each link's tier,
-    and for a vehicle maker its network including the tier-2 suppliers."""
-    return dict(link_tiers=link_tiers(atlas), sort_value=sort_value,
+def company_supply_context(company: Company, atlas: Atlas, tiers: dict[int, int]) -> dict:
+    """What a company page adds to its customers and suppliers tables: the tier of each
+    of its links (`tiers`: every link's, from link_tiers), and for a vehicle maker its
+    network including the tier-2 suppliers."""
+    own = {i: tiers[i] for i in (*company.supplies, *company.supplied_by)}
+    return dict(link_tiers=own, sort_value=sort_value,
                 network=maker_network(atlas, company.id) if is_maker(company) else None)
 
 

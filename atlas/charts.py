@@ -16,7 +16,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Mapping
 
+import jinja2
 from markupsafe import Markup, escape
 
 from . import format as fmt
@@ -170,31 +172,35 @@ def record_charts(record: Record) -> list[Chart]:
 
 # ---- labels -------------------------------------------------------------------------
 
-# The words a chart adds around the atlas's own texts, in each edition's language.
-TEXT = {
-    "zh": {"compare": "各集群{metric}比较", "time": "{metric}历年数据", "plan": "{metric}：目标与实际",
-           "unit": "（{unit}）", "actual": "实际", "sep": "，",
-           "desc_bars": "横向条形图，共 {n} 个数值：{items}。",
-           "desc_kinds": "实心条为实际数，斜线条为目标或预计数，虚线框为区间上限。",
-           "desc_table": "各数值的出处见图下数据表。",
-           "table": "数据表", "heading_compare": "集群", "heading_time": "时间",
-           "heading_plan": "类型", "value": "数值", "detail": "说明与来源",
-           "section": "图表"},
-    "en": {"compare": "{metric}: clusters compared", "time": "{metric} over time",
-           "plan": "{metric}: targets and actual figures", "unit": " ({unit})",
-           "actual": "actual", "sep": "; ",
-           "desc_bars": "Horizontal bar chart of {n} figures: {items}.",
-           "desc_kinds": "Solid bars are actual figures, hatched bars targets or estimates, "
-                         "a dashed box the upper end of a range.",
-           "desc_table": "The table below the chart gives the source of each figure.",
-           "table": "Data table", "heading_compare": "Cluster", "heading_time": "Time",
-           "heading_plan": "Kind", "value": "Figure", "detail": "About and source",
-           "section": "Charts"},
-}
+# The words a chart adds around the atlas's own texts: the `chart.*` keys of each
+# edition's interface catalogue (i18n/<lang>.yaml).
+WORD_KEYS = ("section", "compare", "time", "plan", "unit", "sep", "actual", "item", "desc_bars",
+             "desc_kinds", "desc_table", "table", "heading_compare", "heading_time",
+             "heading_plan", "value", "detail")
 
 
-def chart_words(lang: str) -> dict[str, str]:
-    return TEXT[lang]
+@dataclass(frozen=True)
+class Words:
+    """One edition's chart words, and its language for the figures' own formatting."""
+
+    lang: str
+    text: Mapping[str, str]
+
+    def __getitem__(self, key: str) -> str:
+        return self.text[key]
+
+
+def words_from(lang: str, catalogue: Mapping[str, str]) -> Words:
+    """The chart words of a catalogue as atlas.i18n.load_catalogues reads it."""
+    return Words(lang, {key: catalogue[f"chart.{key}"] for key in WORD_KEYS})
+
+
+@jinja2.pass_context
+def page_words(context) -> Words:
+    """The chart words of the page being rendered, through its own `t` (so a missing
+    key stops the build naming the template, like any other interface string)."""
+    return Words(context["lang"], {key: context.call(context["t"], f"chart.{key}")
+                                   for key in WORD_KEYS})
 
 
 def decimal_text(value: Decimal) -> str:
@@ -259,37 +265,37 @@ def subject_text(fact: Fact, lang: str) -> str:
     return _pick(fact.subject, fact.subject_en, lang)
 
 
-def bar_heading(chart: Chart, bar: Bar, atlas: Atlas, lang: str) -> str:
+def bar_heading(chart: Chart, bar: Bar, atlas: Atlas, words: Words) -> str:
     """What a bar is: the cluster (compare), the time (time), the kind and time (plan)."""
-    f = bar.fact
+    f, lang = bar.fact, words.lang
     if chart.kind == "compare":
         return record_name(atlas, f, lang)
     if chart.kind == "time":
         return period_text(f, lang)
     when = period_text(f, lang)
-    return (kind_text(f, lang) or TEXT[lang]["actual"]) + (" " + when if when else "")
+    return (kind_text(f, lang) or words["actual"]) + (" " + when if when else "")
 
 
-def bar_detail(chart: Chart, bar: Bar, atlas: Atlas, lang: str) -> str:
-    f = bar.fact
+def bar_detail(chart: Chart, bar: Bar, atlas: Atlas, words: Words) -> str:
+    f, lang = bar.fact, words.lang
     parts = {"compare": [subject_text(f, lang), period_text(f, lang)], "time": [],
              "plan": [subject_text(f, lang)]}[chart.kind]
     return " · ".join(p for p in parts + [source_text(atlas, f, lang)] if p)
 
 
-def row_labels(chart: Chart, atlas: Atlas, lang: str = "zh") -> list[tuple[str, str]]:
+def row_labels(chart: Chart, atlas: Atlas, words: Words) -> list[tuple[str, str]]:
     """(heading, detail) above each bar; a heading equal to the one before is left out."""
     rows, previous = [], None
     for bar in chart.bars:
-        heading = bar_heading(chart, bar, atlas, lang)
-        rows.append(("" if heading == previous else heading, bar_detail(chart, bar, atlas, lang)))
+        heading = bar_heading(chart, bar, atlas, words)
+        rows.append(("" if heading == previous else heading, bar_detail(chart, bar, atlas, words)))
         previous = heading
     return rows
 
 
-def chart_title(chart: Chart, atlas: Atlas, lang: str = "zh") -> str:
+def chart_title(chart: Chart, atlas: Atlas, words: Words) -> str:
     """'各集群产值比较（亿元）', 'Output value: clusters compared (CNY 100 million)'."""
-    words = TEXT[lang]
+    lang = words.lang
     metric = atlas.metrics[chart.metric]
     title = words[chart.kind].format(metric=_pick(metric.name, metric.name_en, lang))
     if chart.kind == "time" and chart.bars[0].fact.subject:
@@ -298,16 +304,17 @@ def chart_title(chart: Chart, atlas: Atlas, lang: str = "zh") -> str:
     return title + (words["unit"].format(unit=unit) if unit else "")
 
 
-def chart_desc(chart: Chart, atlas: Atlas, lang: str = "zh") -> str:
-    """Every bar in words, for a reader who cannot see the chart."""
-    words = TEXT[lang]
-    opening, closing = (" (", ")") if lang == "en" else ("（", "）")
-    items = [f"{bar_heading(chart, b, atlas, lang)} {value_text(b, chart.unit, lang)}"
-             f"{opening}{bar_detail(chart, b, atlas, lang)}{closing}" for b in chart.bars]
+def chart_desc(chart: Chart, atlas: Atlas, words: Words) -> str:
+    """Every bar in words, for a reader who cannot see the chart. The sentences join
+    as the catalogue writes them (the English ones begin with their space)."""
+    items = [words["item"].format(heading=bar_heading(chart, b, atlas, words),
+                                  value=value_text(b, chart.unit, words.lang),
+                                  detail=bar_detail(chart, b, atlas, words))
+             for b in chart.bars]
     text = words["desc_bars"].format(n=len(chart.bars), items=words["sep"].join(items))
     if any(b.fact.kind in FORWARD_KINDS or b.value_max is not None for b in chart.bars):
-        text += " " + words["desc_kinds"] if lang == "en" else words["desc_kinds"]
-    return text + (" " if lang == "en" else "") + words["desc_table"]
+        text += words["desc_kinds"]
+    return text + words["desc_table"]
 
 
 # ---- drawing ------------------------------------------------------------------------
@@ -390,14 +397,14 @@ def bar_length(chart: Chart, value: Decimal) -> float:
     return float(value / chart.top) * plot if chart.top > 0 else 0.0
 
 
-def chart_svg(chart: Chart, atlas: Atlas, lang: str = "zh") -> Markup:
+def chart_svg(chart: Chart, atlas: Atlas, words: Words) -> Markup:
     """The chart as an inline, scalable, labelled SVG (every text escaped)."""
-    key = chart.key
-    title, desc = chart_title(chart, atlas, lang), chart_desc(chart, atlas, lang)
+    key, lang = chart.key, words.lang
+    title, desc = chart_title(chart, atlas, words), chart_desc(chart, atlas, words)
     body: list[str] = []
     y = PAD
     text_room = WIDTH - 2 * PAD
-    for bar, (heading, detail) in zip(chart.bars, row_labels(chart, atlas, lang)):
+    for bar, (heading, detail) in zip(chart.bars, row_labels(chart, atlas, words)):
         forward = bar.fact.kind in FORWARD_KINDS
         body.append(f'<g class="bar bar-{bar.fact.kind}">')
         for line in wrap(heading, text_room, FONT_HEADING) if heading else []:

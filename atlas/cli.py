@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=None, help="bundle folder (default: ROOT/dist)")
     parser.add_argument("--force", action="store_true",
                         help="build even when nothing changed since the last build of --out")
+    parser.add_argument("--timings", action="store_true",
+                        help="list how long each stage of the build took")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
     args = parser.parse_args(argv)
     project = Project(args.root.resolve())
@@ -72,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): unzip it anywhere and "
                   "open index.html")
             return 0
-        report = build(project, out, args.base_url, Progress.for_terminal(), force=args.force)
+        report = build(project, out, args.base_url, Progress.for_terminal(timings=args.timings),
+                       force=args.force)
         if report.up_to_date:
             print(f"{out} is up to date: nothing changed since its last build "
                   f"({report.pages} pages; --force builds it again)")

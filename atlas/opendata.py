@@ -56,10 +56,9 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     name: str
-    title: str           # Chinese, as the data page lists it
+    title: str           # Chinese and English titles, for the data package
     title_en: str
     description: str
-    description_zh: str
     columns: tuple[Column, ...]
     rows: list[dict]
     foreign_keys: tuple[tuple[str, str], ...] = ()   # (column, table it points into by id)
@@ -67,13 +66,11 @@ class Table:
 
 @dataclass(frozen=True)
 class Download:
-    """One entry of the data page's list."""
+    """One entry of the data page's list; the page names and describes it with the
+    catalogue's `data.file.<key>.title` and `.about`."""
 
     path: str
-    title: str
-    title_en: str
-    description: str
-    description_zh: str
+    key: str
     format: str
     rows: int | None
     files: int
@@ -275,7 +272,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
     return [
         Table("companies", "企业", "Companies",
               "Companies and institutions named in the articles, one row each.",
-              "报道点名的企业与机构，每家一行。",
               tuple(map(_col, RECORD_COLUMNS + (
                   "role:: vehicle-maker | tier1-supplier | tier2-supplier | supplier | "
                   "manufacturer | research-institute | university | bank | investor | platform | "
@@ -291,7 +287,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
               (("park", "parks"), ("parent", "companies"))),
         Table("clusters", "产业集群", "Clusters",
               "Industrial clusters, cluster programmes, industry chains and regional industries.",
-              "产业集群、集群计划、产业链与区域产业，每个一行。",
               tuple(map(_col, RECORD_COLUMNS + (
                   "kind:: cluster | programme | chain | industry",
                   "kind_name:: the kind in Chinese", "industry:: industry id",
@@ -305,7 +300,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
               (("parent", "clusters"),)),
         Table("parks", "园区", "Parks",
               "Industrial parks, development zones and similar places.",
-              "产业园、开发区等园区，每个一行，附地图位置及其精度。",
               tuple(map(_col, RECORD_COLUMNS + (
                   "kind:: industrial-park | science-park | development-zone | new-town | "
                   "bonded-zone | business-district | port | base",
@@ -319,7 +313,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
         Table("sources", "来源报道", "Sources",
               "The newspaper articles everything is drawn from (their metadata; the article "
               "texts themselves are not republished).",
-              "全部数据所依据的报道（只含报道信息，不含报道全文）。",
               tuple(map(_col, (
                   "id:: the source id", "outlet:: the newspaper", "outlet_en:: the newspaper in English",
                   "date:: YYYY, YYYY-MM or YYYY-MM-DD", "date_inferred:boolean: true when the page "
@@ -331,7 +324,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
               [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)]),
         Table("links", "供应关系", "Supply relations",
               "Who supplies whom, as the articles state it, with the quote.",
-              "报道明确说明的“谁为谁供货”，附原文引语。",
               tuple(map(_col, (
                   "id:: link-<n>, its anchor on the supply page", "supplier:: company id",
                   "supplier_name:: its name", "customer:: company id", "customer_name:: its name",
@@ -346,7 +338,6 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
               "Every figure of the atlas, one row each, with its source and verbatim quote. "
               "Where articles disagree each figure is a row of its own; disagrees_with names "
               "the others. Cite a figure to its article.",
-              "图谱中的每个数字，一行一个，附出处与逐字引语；报道说法不一时各占一行。引用数字请引用原报道。",
               tuple(map(_col, (
                   "id:: the figure's anchor on its owner's page",
                   "owner_kind:: cluster | company | park | circle | link",
@@ -547,9 +538,10 @@ def circles_geojson(atlas: Atlas, config: Config) -> dict:
 # ---- serialisation ------------------------------------------------------------------
 
 def json_bytes(value: Any) -> bytes:
-    """UTF-8 JSON, readable, with `<` escaped so no file can end a <script> or open a tag
+    """UTF-8 JSON with `<` escaped so no file can end a <script> or open a tag
     if it is ever embedded in or sniffed as HTML (json.loads gives the same text back)."""
-    text = json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
+    # Compact: Python's JSON encoder runs in C only without `indent`.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c") + "\n").encode("utf-8")
 
 
@@ -654,15 +646,23 @@ def _package(config: Config, atlas: Atlas, resources: list[dict]) -> dict:
 
 
 TABLE_JSON_NOTE = "The same rows as {csv}, as a JSON array of objects (lists as arrays)."
-# kind -> (title, English title, the record in Chinese)
-ENTITY_TITLES = {"company": ("企业档案", "Company files", "企业"),
-                 "cluster": ("集群档案", "Cluster files", "集群"),
-                 "park": ("园区档案", "Park files", "园区"),
-                 "source": ("来源档案", "Source files", "来源报道")}
+ENTITY_TITLES = {"company": "Company files", "cluster": "Cluster files", "park": "Park files",
+                 "source": "Source files"}
+
+
+_last_built: list = []  # [(atlas, config, OpenData)]: the plan and the output both ask
 
 
 def open_data(atlas: Atlas, config: Config) -> OpenData:
-    """Build every file and the data page's list of them."""
+    """Every file and the data page's list of them (made once per atlas and config)."""
+    if _last_built and _last_built[0][0] is atlas and _last_built[0][1] == config:
+        return _last_built[0][2]
+    made = _make_open_data(atlas, config)
+    _last_built[:] = [(atlas, config, made)]
+    return made
+
+
+def _make_open_data(atlas: Atlas, config: Config) -> OpenData:
     licences = [licence(config.licence_data)]
     files: dict[str, bytes] = {}
     resources: list[dict] = []
@@ -682,28 +682,25 @@ def open_data(atlas: Atlas, config: Config) -> OpenData:
                     f"{table.name}-json", f"{table.name}.json", data,
                     f"{table.title} {table.title_en} (JSON)",
                     TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"), licences)
-            add(Download(path, table.title, table.title_en, table.description,
-                         table.description_zh, fmt.upper(),
-                         len(table.rows), 1, len(data)), path, data, resource)
-    for name, title, title_en, description, description_zh, collection in (
+            add(Download(path, table.name, fmt.upper(), len(table.rows), 1, len(data)),
+                path, data, resource)
+    for name, title, title_en, description, collection in (
             ("places", "地图上的位置", "Places on the map",
              "Every park and company the maps show, at the point they show it (WGS-84), with "
              "how precise it is and whether it is the record's own point or its park's or "
-             "district's.", "地图上显示的每个园区和企业，坐标为 WGS-84，附位置精度及其依据（自身坐标或所在园区、区县中心）。",
-             places_geojson(atlas, config)),
+             "district's.", places_geojson(atlas, config)),
             ("circles", "配套圈", "Supply circles",
              "Each circle's centre with every radius, and a polygon approximating each ring. "
              "Rings with stated=true are radii an article gives (source and quote included); "
              "stated=false is the atlas's own assumption, drawn only where no article gives one.",
-             "各配套圈的圆心与全部半径，每个半径一个近似圆的多边形；stated=true 为报道给出的半径（附出处与引语），false 为本图谱的假设。",
              circles_geojson(atlas, config))):
         path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
-        add(Download(path, title, title_en, description, description_zh, "GeoJSON",
-                     len(collection["features"]), 1, len(data)), path, data,
+        add(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)),
+            path, data,
             _json_resource(name, f"{name}.geojson", data, f"{title} {title_en}", description,
                            licences, geojson=True))
     entities = _entities(atlas, config)
-    for kind, (title, title_en, noun) in ENTITY_TITLES.items():
+    for kind, title_en in ENTITY_TITLES.items():
         prefix = f"{DATA_DIR}/{SECTIONS[kind]}/"
         paths = sorted(p for p in entities if p.startswith(prefix))
         total = 0
@@ -714,17 +711,9 @@ def open_data(atlas: Atlas, config: Config) -> OpenData:
             add(None, path, data, _json_resource(
                 f"{kind}-{ident}", path[len(DATA_DIR) + 1:], data, f"{title_en}: {ident}",
                 f"Everything the page {record_path(kind, ident)} shows.", []))
-        listing.append(Download(prefix + "<id>.json", title, title_en,
-                                f"One JSON file per {kind}, with everything its page shows; "
-                                "each page links its own.",
-                                f"每个{noun}一个 JSON 文件，含其页面显示的全部内容；每个页面链接自己的文件。",
-                                "JSON", None, len(paths), total))
+        listing.append(Download(prefix + "<id>.json", f"{kind}_files", "JSON", None,
+                                len(paths), total))
     package = json_bytes(_package(config, atlas, resources))
     files[PACKAGE_FILE] = package
-    listing.append(Download(PACKAGE_FILE, "数据包说明", "Data package descriptor",
-                            "Frictionless Data Package (v2): every file above with its format, "
-                            "encoding, size, checksum and licence, and a Table Schema (column "
-                            "names, types, meanings) for each CSV.",
-                            "Frictionless 数据包（v2）说明：上列每个文件的格式、编码、大小、校验和与许可，以及每个 CSV 的字段说明。",
-                            "JSON", None, 1, len(package)))
+    listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
     return OpenData(dict(sorted(files.items())), listing)

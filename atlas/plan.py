@@ -161,10 +161,11 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
         pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path, mapper)))
+    tiers = browse.link_tiers(atlas)
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
         pages.append(PlannedPage(path, "company.html", {**_company_context(company, atlas, path, mapper),
-                                                        **browse.company_supply_context(company, atlas)}))
+                                                        **browse.company_supply_context(company, atlas, tiers)}))
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
         pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path, mapper)))

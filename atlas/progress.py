@@ -13,8 +13,11 @@ REDRAW_EVERY_S = 0.2
 
 
 class Progress:
-    def __init__(self, stream: TextIO | None, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, stream: TextIO | None, clock: Callable[[], float] = time.monotonic,
+                 timings: TextIO | None = None):
         self._stream = stream
+        self._timings = timings      # where to list each stage's time at the end
+        self._stages: list[tuple[str, float]] = []
         self._clock = clock
         self._started = clock()
         self._drawn = 0.0
@@ -28,10 +31,11 @@ class Progress:
         return cls(None)
 
     @classmethod
-    def for_terminal(cls, stream: TextIO = sys.stderr) -> "Progress":
-        return cls(stream if stream.isatty() else None)
+    def for_terminal(cls, stream: TextIO = sys.stderr, timings: bool = False) -> "Progress":
+        return cls(stream if stream.isatty() else None, timings=stream if timings else None)
 
     def stage(self, name: str, total: int = 0) -> None:
+        self._stages.append((name, self._clock()))
         self._stage, self._total, self._done = name, total, 0
         self._draw(force=True)
 
@@ -47,6 +51,10 @@ class Progress:
         if self._stream is not None and self._width:
             self._stream.write("\r" + " " * self._width + "\r")
             self._stream.flush()
+        if self._timings is not None:
+            ends = [start for _, start in self._stages[1:]] + [self._clock()]
+            for (name, start), end in zip(self._stages, ends):
+                self._timings.write(f"  {end - start:7.2f} s  {name}\n")
 
     def _draw(self, force: bool = False) -> None:
         if self._stream is None:
