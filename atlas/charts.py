@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
+from collections.abc import Mapping
 
 import jinja2
 from markupsafe import Markup, escape

@@ -15,6 +15,7 @@ from . import charts, i18n, maps
 from .config import Config
 from .model import PROVINCES, Atlas, Fact
 from .plan import CLUSTER_KIND_LABELS, PARK_KIND_LABELS, ROLE_LABELS, facts_of
+from .snippets import PageSnippets
 from .urls import record_path, relative
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
@@ -23,11 +24,18 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "iframe", "picture", "source", "video", "audio"}
 
 
+@functools.lru_cache(maxsize=1)
+def _markdown_converter() -> markdown.Markdown:
+    """One converter, reset between texts: building one costs more than converting
+    a summary."""
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
 @functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     """Markdown to HTML, with raw HTML cleaned by nh3 (no scripts, no event handlers,
     links only to http, https, mailto and relative targets)."""
-    raw = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    raw = _markdown_converter().reset().convert(text or "")
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, url_schemes=ALLOWED_URL_SCHEMES,
                       link_rel="noopener noreferrer")
     return Markup(clean)
@@ -142,5 +150,6 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
     return env.get_template(template).render(
         page_path=path, site_path=neutral, lang=lang, html_lang=language.html_lang,
         og_locale=i18n.OG_LOCALE[lang], t=t, loc=loc, url=url, asset=asset, cite=cite,
+        h=PageSnippets(language, url, cite, env.globals["atlas"]),
         canonical=canonical, alternates=alternates, switch=switch,
         x_default=alternates[0]["href"], citations=citations, **context)

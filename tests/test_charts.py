@@ -13,6 +13,7 @@ import pytest
 
 from atlas import Project, charts, load_atlas
 from atlas.charts import split_unit
+from atlas.i18n import load_catalogues
 from atlas.resolve import resolve
 from atlas.validate import validate
 from fixture_atlas import CLUSTER, FILES, SOURCE, SOURCE_TXT, SOURCE_YAML, make_content
@@ -20,6 +21,8 @@ from fixture_atlas import CLUSTER, FILES, SOURCE, SOURCE_TXT, SOURCE_YAML, make_
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>&\"'"
+WORDS = {lang: charts.words_from(lang, text)
+         for lang, text in load_catalogues(ROOT / "i18n").items()}
 
 # A second article and a second cluster. Its output is given in 万元 by one article and
 # in 亿元 by the other, and the two disagree (5000 万元 = 0.5 亿元, not 0.6).
@@ -141,7 +144,7 @@ def test_disagreeing_sources_are_both_drawn_and_labelled(tmp_path):
     output = next(c for c in charts.cluster_comparisons(atlas) if c.metric == "output")
     wuqing = [b for b in output.bars if b.fact.owner_id == "wuqing-auto-parts"]
     assert sorted(float(b.value) for b in wuqing) == [0.5, 0.6]
-    root = parse(charts.chart_svg(output, atlas))
+    root = parse(charts.chart_svg(output, atlas, WORDS["zh"]))
     labels = " ".join(texts(root))
     assert "天津日报 2025年9月" in labels and "天津日报 2026年1月" in labels
     assert "约0.6 亿元" in labels and "5000 万元（= 0.5 亿元）" in labels
@@ -189,14 +192,14 @@ def test_figures_over_time_keep_one_subject_in_time_order(tmp_path, content_atla
 def test_target_is_drawn_beside_the_actual_and_looks_different(tmp_path):
     atlas = fixture_atlas(tmp_path, WITH_PLAN)
     [plan] = charts.targets_and_actuals(atlas.clusters["ninghe-auto-parts"])
-    root = parse(charts.chart_svg(plan, atlas))
+    root = parse(charts.chart_svg(plan, atlas, WORDS["zh"]))
     target = [g for g in root.iter(f"{SVG}g") if g.get("class") == "bar bar-target"]
     actual = [g for g in root.iter(f"{SVG}g") if g.get("class") == "bar bar-actual"]
     assert len(target) == 1 and len(actual) == 2
     assert target[0].find(f"{SVG}rect").get("fill").startswith("url(#")     # hatched
     assert not actual[0].find(f"{SVG}rect").get("fill").startswith("url(")
     assert "目标 37 亿元" in texts(target[0]) and any("2027" in t for t in texts(target[0]))
-    en = parse(charts.chart_svg(plan, atlas, "en"))
+    en = parse(charts.chart_svg(plan, atlas, WORDS["en"]))
     assert any(t.startswith("target ") for t in texts(en, "bar-label"))
 
 
@@ -207,13 +210,13 @@ def test_every_chart_is_labelled_scalable_svg(content_atlas, lang):
     drawn = every_chart(content_atlas)
     assert len(drawn) >= 5
     for chart in drawn:
-        root = parse(charts.chart_svg(chart, content_atlas, lang))
+        root = parse(charts.chart_svg(chart, content_atlas, WORDS[lang]))
         assert root.get("role") == "img" and root.get("width") == "100%"
         assert re.fullmatch(r"0 0 \d+ [\d.]+", root.get("viewBox"))
         title_id, desc_id = root.get("aria-labelledby").split()
         title = root.find(f"{SVG}title[@id='{title_id}']")
         desc = root.find(f"{SVG}desc[@id='{desc_id}']")
-        assert title.text == charts.chart_title(chart, content_atlas, lang)
+        assert title.text == charts.chart_title(chart, content_atlas, WORDS[lang])
         assert len(desc.text) > len(chart.bars) * 4
         # Text fits inside the drawing: no label runs past the right edge.
         width = float(root.get("viewBox").split()[2])
@@ -235,7 +238,7 @@ def test_ids_are_unique_across_the_charts_of_a_page(content_atlas):
 
 def test_bar_length_is_proportional_to_the_value(content_atlas):
     for chart in every_chart(content_atlas):
-        root = parse(charts.chart_svg(chart, content_atlas))
+        root = parse(charts.chart_svg(chart, content_atlas, WORDS["zh"]))
         rects = root.findall(f".//{SVG}rect[@data-value]")
         top = max(float(r.get("data-value")) for r in rects)
         plot = charts.WIDTH - 2 * charts.PAD
@@ -250,7 +253,7 @@ def test_bar_length_is_proportional_to_the_value(content_atlas):
 def test_a_range_shows_its_upper_end_as_a_dashed_box(content_atlas):
     plan = next(c for c in charts.targets_and_actuals(content_atlas.clusters["ninghe-auto-parts"])
                 if c.metric == "companies")
-    root = parse(charts.chart_svg(plan, content_atlas))
+    root = parse(charts.chart_svg(plan, content_atlas, WORDS["zh"]))
     ranges = root.findall(f".//{SVG}rect[@class='bar-range']")
     assert sorted(r.get("data-value") for r in ranges) == ["15", "2"]
     assert all(r.get("stroke-dasharray") for r in ranges)
@@ -263,7 +266,7 @@ def test_hostile_names_are_escaped(tmp_path):
         "name: 武清区汽车零部件集群", "name: '" + HOSTILE.replace("'", "''") + "'")
     atlas = fixture_atlas(tmp_path, changes)
     output = next(c for c in charts.cluster_comparisons(atlas) if c.metric == "output")
-    svg = str(charts.chart_svg(output, atlas))
+    svg = str(charts.chart_svg(output, atlas, WORDS["zh"]))
     assert "<script" not in svg and "&lt;script&gt;" in svg
     root = parse(svg)                               # still well-formed XML
     assert HOSTILE in texts(root) or any(HOSTILE in t for t in texts(root))
@@ -272,7 +275,7 @@ def test_hostile_names_are_escaped(tmp_path):
 
 def test_english_charts_use_english_names(content_atlas):
     output = next(c for c in charts.cluster_comparisons(content_atlas) if c.metric == "output")
-    root = parse(charts.chart_svg(output, content_atlas, "en"))
+    root = parse(charts.chart_svg(output, content_atlas, WORDS["en"]))
     assert root.find(f"{SVG}title").text == "Output value: clusters compared (CNY 100 million)"
     assert all(not re.search(r"[\u4e00-\u9fff]", t) for t in texts(root, "bar-label"))
     names = {content_atlas.clusters[b.fact.owner_id].name_en for b in output.bars}

@@ -3,6 +3,7 @@ text from the catalogues and record texts in the page's language."""
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
 import posixpath
@@ -24,7 +25,7 @@ from atlas.urls import relative
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Templates other helpers own; they are scanned too once they are converted.
-NOT_MINE = {"data.html", "_cite.html", "_charts.html", "_search.html", "search.html", "supply.html"}
+NOT_MINE = {"supply.html"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 
@@ -206,7 +207,7 @@ def test_english_pages_show_english_and_mark_any_chinese(built_site, real_atlas)
     offenders = {}
     for path in sorted((built_site / "en").rglob("*.html")):
         rel = path.relative_to(built_site).as_posix()
-        if any(part.startswith(("browse", "data", "search", "supply")) for part in path.parts):
+        if any(part.startswith(("browse", "supply")) for part in path.parts):
             continue  # pages of other helpers' templates
         found = _parse(path).chinese_in_english
         if found:
@@ -228,6 +229,18 @@ def test_templates_hold_no_chinese_interface_text():
             found[path.name] = lines
     assert not found, found
 
+
+def test_the_search_script_shows_the_words_of_the_page_language(built_site):
+    catalogues = load_catalogues(ROOT / "i18n")
+    for lang, page in (("zh", "search.html"), ("en", "en/search.html")):
+        text = (built_site / page).read_text(encoding="utf-8")
+        tag = re.search(r'<script src="[^"]*atlas-search\.js"(.*?)></script>', text, re.S).group(1)
+        words = dict(re.findall(r'data-(\w+)="([^"]*)"', tag))
+        for word in ("searching", "none", "found", "empty"):
+            assert html.unescape(words[word]) == catalogues[lang][f"search.{word}"], (page, word)
+    script = (ROOT / "static/atlas-search.js").read_text(encoding="utf-8")
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script, flags=re.S)
+    assert not CJK.search(code), "the search script has words of its own"
 
 def test_about_page_has_its_english_text(built_site):
     text = (built_site / "en/about.html").read_text(encoding="utf-8")
