@@ -342,3 +342,34 @@ def test_entity_pages_cite_themselves_and_link_their_own_json(built_site, page):
     (data_page,) = re.findall(r'href="([^"]*data\.html)"', footer)
     assert (path.parent / data_page).resolve() == \
         (built_site / ("en/" if page.startswith("en/") else "") / "data.html").resolve()
+
+
+@pytest.mark.browser
+def test_data_page_and_cite_block_fit_a_phone_and_print_whole(built_site):
+    """At 360 px nothing makes the page scroll sideways (the downloads table scrolls in
+    its own frame); printed, the BibTeX and the citations wrap instead of being cut off."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+    pages = ["data.html", "en/data.html", "companies/langfang-leoni-wiring.html",
+             "en/companies/langfang-leoni-wiring.html"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            for path in pages:
+                page.goto((built_site / path).as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth") <= 362, path
+                assert page.locator(".citation").first.is_visible(), path
+                page.emulate_media(media="print")
+                clipped = page.evaluate("""() => [...document.querySelectorAll(
+                    '.bibtex, .citation, .cite-this')].filter(e => e.scrollWidth > e.clientWidth + 1)
+                    .map(e => e.className)""")
+                assert clipped == [], (path, clipped)
+                page.emulate_media(media="screen")
+            page.goto((built_site / "data.html").as_uri())
+            frame = page.locator(".table-wrap:has(table.downloads)")
+            assert frame.bounding_box()["width"] <= 360
+        finally:
+            browser.close()
