@@ -16,7 +16,7 @@ from .config import Config
 from .format import fact_value, fact_value_en
 from .load import load_boundaries
 from .model import Atlas, Circle, Company, Link, Park, Record
-from .urls import record_path
+from .urls import SECTIONS, record_path
 
 REGION_CENTRE = (39.3, 116.9)
 
@@ -130,9 +130,10 @@ class _PlacesLayer(branca.element.MacroElement):
         self.collapsed = "true" if collapsed else "false"
 
 
-def js_string(value) -> str:
+def js_string(value, compact: bool = False) -> str:
     """A value as JavaScript source that cannot end the <script> it sits in."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":") if compact else None)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 def root_prefix(page_path: str) -> str:
@@ -185,23 +186,12 @@ def basemap_geojson(static: Path, atlas: Atlas, datum: str = "wgs84") -> dict:
     return {"type": "FeatureCollection", "features": out}
 
 
-def link_label(link: Link, atlas: Atlas) -> str:
-    supplier, customer = atlas.companies[link.supplier], atlas.companies[link.customer]
-    parts = [f"{supplier.name} → {customer.name}"]
-    if link.product:
-        parts.append(link.product)
-    parts += [f"{atlas.metrics[f.metric].name} {fact_value(f)}" for f in link.facts]
-    return " · ".join(parts)
+def link_figures(link: Link, atlas: Atlas) -> str:
+    return " · ".join(f"{atlas.metrics[f.metric].name} {fact_value(f)}" for f in link.facts)
 
 
-def link_label_en(link: Link, atlas: Atlas) -> str:
-    """The link's label on English pages (a product without English keeps its Chinese)."""
-    supplier, customer = atlas.companies[link.supplier], atlas.companies[link.customer]
-    parts = [f"{supplier.name_en or supplier.name} → {customer.name_en or customer.name}"]
-    if link.product:
-        parts.append(link.product_en or link.product)
-    parts += [f"{atlas.metrics[f.metric].name_en} {fact_value_en(f)}" for f in link.facts]
-    return " · ".join(parts)
+def link_figures_en(link: Link, atlas: Atlas) -> str:
+    return " · ".join(f"{atlas.metrics[f.metric].name_en} {fact_value_en(f)}" for f in link.facts)
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -260,7 +250,7 @@ class MapMaker:
         """A WGS-84 point in the datum the map is drawn in."""
         if self.gcj02:
             lat, lon = geo.wgs84_to_gcj02(lat, lon)
-        return [round(lat, 6), round(lon, 6)]
+        return [round(lat, 5), round(lon, 5)]  # 1 m: finer than any location we hold
 
     def _drawable(self, link: Link) -> bool:
         a = self.atlas.companies[link.supplier].location
@@ -268,22 +258,32 @@ class MapMaker:
         return bool(a and b and (a.lat, a.lon) != (b.lat, b.lon))
 
     def places_script(self) -> str:
-        """static/data/places.js: every located record and drawable link, compactly."""
+        """static/data/places.js: every located record and drawable link, compactly (it
+        is loaded by every page with a map, so at 10,000 places every byte counts).
+        A place: [lat, lon, marker kind, name, English name ('' when the same),
+        section, id, precision]; its page is sections[section]/id.html. A link:
+        [from, to, approximate, product, English product, figures, English figures],
+        empty fields at the end left out; its label is made from the names."""
         kinds = [kind for kind, _, _ in MARKER_KINDS]
+        sections = list(SECTIONS)
         rows = [[*self.point(r.location.lat, r.location.lon), kinds.index(marker_kind(r)),
-                 r.name, r.name_en, record_path(r.kind_name, r.id),
-                 PRECISIONS.index(r.location.precision)] for r in self.places]
+                 r.name, "" if r.name_en == r.name else r.name_en,
+                 sections.index(r.kind_name), r.id, PRECISIONS.index(r.location.precision)]
+                for r in self.places]
         links = []
         for link in self.links:
             a = self.atlas.companies[link.supplier].location
             b = self.atlas.companies[link.customer].location
             approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
-            links.append([self.place_index[("company", link.supplier)],
-                          self.place_index[("company", link.customer)],
-                          link_label(link, self.atlas), 1 if approximate else 0,
-                          link_label_en(link, self.atlas)])
-        data = {"places": rows, "links": links}
-        return "window.ATLAS_PLACES = " + js_string(data).replace('], [', '],[') + ";\n"
+            row = [self.place_index[("company", link.supplier)],
+                   self.place_index[("company", link.customer)], 1 if approximate else 0,
+                   link.product, link.product_en, link_figures(link, self.atlas),
+                   link_figures_en(link, self.atlas)]
+            while row[-1] == "":
+                row.pop()
+            links.append(row)
+        data = {"sections": [SECTIONS[k] for k in sections], "places": rows, "links": links}
+        return "window.ATLAS_PLACES = " + js_string(data, compact=True) + ";\n"
 
     def _new_map(self, location, zoom: int) -> folium.Map:
         fmap = folium.Map(location=self.point(*location), zoom_start=zoom, tiles=None,

@@ -50,6 +50,12 @@ PARK_KIND_LABELS = {"industrial-park": ("产业园", "Industrial park"),
                     "port": ("港口", "Port"), "base": ("基地", "Base")}
 
 
+# Up to this many places the map page lists every one (and what lies in each circle)
+# beneath the map; beyond it the page would weigh megabytes on a phone, and the
+# browse pages list them instead.
+MAP_PLACE_LIST_LIMIT = 500
+
+
 def facts_of(record: Record, metric: str, kind: str = "actual") -> list[Fact]:
     """Every fact of one metric, all sources kept (a table cell shows each, never one picked)."""
     return [f for f in record.facts if f.metric == metric and f.kind == kind]
@@ -138,6 +144,7 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
                     dict(map=mapper.overview(page_path("map")),
                          circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
                          places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)),
+                         place_list_limit=MAP_PLACE_LIST_LIMIT, browse_links=browse.dimension_links(),
                          networks=browse.networks_json(atlas))),
         PlannedPage(page_path("supply"), "supply.html", browse.supply_context(atlas)),
         PlannedPage(section_path("cluster"), "clusters.html", browse.list_page_context(atlas, "cluster")),

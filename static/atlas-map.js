@@ -17,9 +17,22 @@
 
   /* A place's name in the page's language, and in the other one. */
   function placeName(place) { return EN ? place[4] || place[3] : place[3]; }
-  function otherName(place) { return EN ? place[3] : place[4]; }
+  function otherName(place) { return EN ? place[3] : place[4] || ''; }
 
-  function data() { return window.ATLAS_PLACES || {places: [], links: []}; }
+  function data() { return window.ATLAS_PLACES || {sections: [], places: [], links: []}; }
+
+  /* A place's page, relative to the site's root (see MapMaker.places_script). */
+  function placePath(place) { return data().sections[place[5]] + '/' + place[6] + '.html'; }
+
+  /* A supply link's label: who supplies whom, the product and any figures. */
+  function linkLabel(link, places) {
+    var parts = [placeName(places[link[0]]) + ' → ' + placeName(places[link[1]])];
+    var product = EN ? link[4] || link[3] : link[3];
+    var figures = EN ? link[6] || link[5] : link[5];
+    if (product) { parts.push(product); }
+    if (figures) { parts.push(figures); }
+    return parts.join(' · ');
+  }
 
   function icon(kind, here) {
     return L.divIcon({className: 'mk-wrap', iconSize: [16, 16], iconAnchor: [8, 8],
@@ -41,10 +54,10 @@
     other.lang = EN ? 'zh-CN' : 'en';
     box.appendChild(other);
     box.appendChild(el('br'));
-    box.appendChild(el('span', 'popup-role', ROLE[KINDS[place[2]]] + ' · ' + PRECISION[place[6]]));
+    box.appendChild(el('span', 'popup-role', ROLE[KINDS[place[2]]] + ' · ' + PRECISION[place[7]]));
     box.appendChild(el('br'));
     var link = el('a', '', PROFILE);
-    link.href = root + place[5];
+    link.href = root + placePath(place);
     box.appendChild(link);
     return box;
   }
@@ -52,8 +65,9 @@
   function marker(place, root, here) {
     var m = L.marker([place[0], place[1]], {icon: icon(KINDS[place[2]], here), alt: placeName(place)});
     m.bindPopup(function () { return popup(place, root); }, {maxWidth: 280});
-    m.bindTooltip(el('span', '', placeName(place) + ' ' + otherName(place)));
+    m.bindTooltip(el('span', '', [placeName(place), otherName(place)].filter(Boolean).join(' ')));
     m.atlasPlace = place;
+    m.atlasPath = placePath(place);
     return m;
   }
 
@@ -65,9 +79,9 @@
   function line(link, places) {
     var a = places[link[0]], b = places[link[1]];
     var options = {color: '#b4541c', weight: 2, opacity: 0.7};
-    if (link[3]) { options.dashArray = '6 6'; }
+    if (link[2]) { options.dashArray = '6 6'; }
     return L.polyline([[a[0], a[1]], [b[0], b[1]]], options)
-      .bindTooltip(el('span', '', (EN && link[4]) || link[2]));
+      .bindTooltip(el('span', '', linkLabel(link, places)));
   }
 
   /* The region's outlines (window.ATLAS_BASEMAP, from static/geo/basemap.js), shaded
@@ -125,7 +139,7 @@
     var all = holder ? JSON.parse(holder.getAttribute('data-networks')) : {};
     if (!wanted || !Object.prototype.hasOwnProperty.call(all, wanted)) { return null; }
     var byPath = {}, net = {maker: -1, name: wanted, places: {}, links: {}}, ends = {};
-    d.places.forEach(function (place, i) { byPath[place[5]] = i; });
+    d.places.forEach(function (place, i) { byPath[placePath(place)] = i; });
     function index(id) { return byPath['companies/' + id + '.html']; }
     all[wanted].members.forEach(function (id) {
       if (index(id) !== undefined) { net.places[index(id)] = true; }

@@ -171,7 +171,7 @@ def _marker_names(page) -> list[str]:
         for (const key of Object.keys(window)) {
             const v = window[key];
             if (v && v instanceof L.MarkerClusterGroup)
-                v.eachLayer(m => names.push(m.atlasPlace[5]));
+                v.eachLayer(m => names.push(m.atlasPath));
         }
         return names.sort();
     }""")
