@@ -226,13 +226,6 @@ def networks(atlas: Atlas) -> list[Network]:
     return sorted(found, key=lambda n: (-len(n.suppliers), n.maker.id))
 
 
-def networks_json(atlas: Atlas) -> str:
-    """Each maker's network for the map filter (map.html?maker=<id>): its tier-1 suppliers
-    and every member, as JSON for a data attribute (the page escapes it)."""
-    return json.dumps({n.maker.id: {"tier1": n.suppliers_at(DIRECT), "members": n.members}
-                       for n in networks(atlas)}, sort_keys=True, separators=(",", ":"))
-
-
 def link_makers(all_networks: list[Network]) -> dict[int, list[str]]:
     """For each link index, the makers whose network it belongs to (for the page filter)."""
     found: dict[int, list[str]] = {}

@@ -26,7 +26,6 @@ MAP_CSS = ("static/vendor/leaflet-1.9.4/leaflet.css",
            "static/vendor/leaflet.markercluster-1.1.0/MarkerCluster.css",
            "static/vendor/leaflet.markercluster-1.1.0/MarkerCluster.Default.css")
 MAP_JS = ("static/vendor/leaflet-1.9.4/leaflet.js",
-          "static/vendor/jquery-3.7.1/jquery.min.js",
           "static/vendor/leaflet.markercluster-1.1.0/leaflet.markercluster.js",
           "static/geo/basemap.js",
           "static/data/places.js",
@@ -262,28 +261,40 @@ class MapMaker:
         is loaded by every page with a map, so at 10,000 places every byte counts).
         A place: [lat, lon, marker kind, name, English name ('' when the same),
         section, id, precision]; its page is sections[section]/id.html. A link:
-        [from, to, approximate, product, English product, figures, English figures],
-        empty fields at the end left out; its label is made from the names."""
+        [from, to, approximate, product (index into products: [name, English name]),
+        figures, English figures], empty fields at the end left out; its label is
+        made from the names."""
         kinds = [kind for kind, _, _ in MARKER_KINDS]
         sections = list(SECTIONS)
         rows = [[*self.point(r.location.lat, r.location.lon), kinds.index(marker_kind(r)),
                  r.name, "" if r.name_en == r.name else r.name_en,
                  sections.index(r.kind_name), r.id, PRECISIONS.index(r.location.precision)]
                 for r in self.places]
-        links = []
+        links, products = [], {}
         for link in self.links:
             a = self.atlas.companies[link.supplier].location
             b = self.atlas.companies[link.customer].location
             approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
+            product = products.setdefault((link.product, link.product_en), len(products)) \
+                if link.product else -1
             row = [self.place_index[("company", link.supplier)],
                    self.place_index[("company", link.customer)], 1 if approximate else 0,
-                   link.product, link.product_en, link_figures(link, self.atlas),
-                   link_figures_en(link, self.atlas)]
-            while row[-1] == "":
+                   product, link_figures(link, self.atlas), link_figures_en(link, self.atlas)]
+            while row[-1] in ("", -1):
                 row.pop()
             links.append(row)
-        data = {"sections": [SECTIONS[k] for k in sections], "places": rows, "links": links}
+        data = {"sections": [SECTIONS[k] for k in sections],
+                "products": [list(pair) for pair in products], "places": rows, "links": links}
         return "window.ATLAS_PLACES = " + js_string(data, compact=True) + ";\n"
+
+    def networks_data(self, networks) -> str:
+        """Each vehicle maker's supply network (atlas/browse.py Network) for the map's
+        filter (map.html?maker=<id>), as JSON: maker id -> [tier-1 suppliers, every
+        member], as indexes into the places array (unplaced companies left out)."""
+        def indexes(ids):
+            return [self.place_index[("company", c)] for c in ids if ("company", c) in self.place_index]
+        return json.dumps({n.maker.id: [indexes(n.suppliers_at(1)), indexes(n.members)]
+                           for n in networks}, sort_keys=True, separators=(",", ":"))
 
     def _new_map(self, location, zoom: int) -> folium.Map:
         fmap = folium.Map(location=self.point(*location), zoom_start=zoom, tiles=None,

@@ -145,7 +145,7 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
                          circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
                          places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)),
                          place_list_limit=MAP_PLACE_LIST_LIMIT, browse_links=browse.dimension_links(),
-                         networks=browse.networks_json(atlas))),
+                         networks=mapper.networks_data(browse.networks(atlas)))),
         PlannedPage(page_path("supply"), "supply.html", browse.supply_context(atlas)),
         PlannedPage(section_path("cluster"), "clusters.html", browse.list_page_context(atlas, "cluster")),
         PlannedPage(section_path("company"), "companies.html", browse.list_page_context(atlas, "company")),

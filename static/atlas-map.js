@@ -19,7 +19,9 @@
   function placeName(place) { return EN ? place[4] || place[3] : place[3]; }
   function otherName(place) { return EN ? place[3] : place[4] || ''; }
 
-  function data() { return window.ATLAS_PLACES || {sections: [], places: [], links: []}; }
+  function data() {
+    return window.ATLAS_PLACES || {sections: [], products: [], places: [], links: []};
+  }
 
   /* A place's page, relative to the site's root (see MapMaker.places_script). */
   function placePath(place) { return data().sections[place[5]] + '/' + place[6] + '.html'; }
@@ -27,8 +29,9 @@
   /* A supply link's label: who supplies whom, the product and any figures. */
   function linkLabel(link, places) {
     var parts = [placeName(places[link[0]]) + ' → ' + placeName(places[link[1]])];
-    var product = EN ? link[4] || link[3] : link[3];
-    var figures = EN ? link[6] || link[5] : link[5];
+    var names = link[3] >= 0 ? data().products[link[3]] : ['', ''];
+    var product = EN ? names[1] || names[0] : names[0];
+    var figures = EN ? link[5] || link[4] : link[4];
     if (product) { parts.push(product); }
     if (figures) { parts.push(figures); }
     return parts.join(' · ');
@@ -138,32 +141,26 @@
     var holder = document.querySelector('[data-networks]');
     var all = holder ? JSON.parse(holder.getAttribute('data-networks')) : {};
     if (!wanted || !Object.prototype.hasOwnProperty.call(all, wanted)) { return null; }
-    var byPath = {}, net = {maker: -1, name: wanted, places: {}, links: {}}, ends = {};
-    d.places.forEach(function (place, i) { byPath[placePath(place)] = i; });
-    function index(id) { return byPath['companies/' + id + '.html']; }
-    all[wanted].members.forEach(function (id) {
-      if (index(id) !== undefined) { net.places[index(id)] = true; }
+    var net = {maker: -1, name: wanted, places: {}, links: {}}, ends = {};
+    all[wanted][1].forEach(function (i) { net.places[i] = true; });
+    all[wanted][0].forEach(function (i) { ends[i] = true; });
+    d.places.forEach(function (place, i) {
+      if (d.sections[place[5]] === 'companies' && place[6] === wanted) {
+        net.maker = i;
+        net.name = placeName(place);
+        ends[i] = true;
+      }
     });
-    [wanted].concat(all[wanted].tier1).forEach(function (id) {
-      if (index(id) !== undefined) { ends[index(id)] = true; }
-    });
-    if (index(wanted) !== undefined) {
-      net.maker = index(wanted);
-      net.name = placeName(d.places[net.maker]);
-    }
     d.links.forEach(function (link, i) {
       if (net.places[link[0]] && ends[link[1]]) { net.links[i] = true; }
     });
     return net;
   }
 
-  var NETWORK_TEXT = {
-    zh: {only: '仅显示供应网络：', all: '显示全部'},
-    en: {only: 'Supply network only: ', all: 'Show everything'}
-  };
-
+  /* The notice's words come from the page (data-network-only, data-network-all). */
   function networkNotice(map, name) {
-    var text = NETWORK_TEXT[(document.documentElement.lang || 'zh').slice(0, 2)] || NETWORK_TEXT.zh;
+    var holder = document.querySelector('[data-networks]');
+    var text = {only: holder.getAttribute('data-network-only'), all: holder.getAttribute('data-network-all')};
     var notice = L.control({position: 'bottomleft'});
     notice.onAdd = function () {
       var box = el('div', 'map-network-notice', text.only + name + ' ');
