@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import cache
+from . import cache, tracking
 from .config import Config, load_config
 from .load import load_boundaries
 from .maps import MapMaker, basemap_geojson
@@ -59,6 +59,7 @@ class BuildReport:
     pages: int
     files: int
     counts: str
+    kept: int = 0              # pages not rendered again: nothing they show had changed
     up_to_date: bool = False   # nothing had changed since the last build of this folder
 
 
@@ -98,7 +99,8 @@ def render_site(project: Project, config: Config, out: Path,
     Nothing is done when `out` holds the last build of exactly these inputs
     (unless `force`)."""
     progress = progress or Progress.quiet()
-    inputs = cache.input_digest(project.root, repr(config))
+    site = cache.site_digest(project.root, repr(config))
+    inputs = cache.input_digest(project.root, site)
     known = None if force else cache.up_to_date(out, inputs)
     if known is not None:
         return BuildReport(up_to_date=True, **known.summary)
@@ -111,6 +113,7 @@ def render_site(project: Project, config: Config, out: Path,
     mapper = MapMaker(atlas, config)
     pages = plan_site(atlas, mapper)
     counter = {"files": 0}
+    fingerprints: dict = {}
 
     def render(page) -> str:
         return render_page(env, page.path, page.template, page.context, lang=page.lang,
@@ -119,7 +122,12 @@ def render_site(project: Project, config: Config, out: Path,
     def fill(tmp: Path) -> None:
         publish = Publisher(tmp, out if out.is_dir() else None)
         progress.stage("rendering pages", total=len(pages))
-        render_pages(RenderJob(pages, render, publish), progress=progress.advance)
+        tracking.install(atlas)
+        rendered = render_pages(RenderJob(pages, render, publish, tracking.Digests(atlas),
+                                          {} if force else cache.previous_pages(out, site)),
+                                progress=progress.advance)
+        fingerprints.update(rendered.pages)
+        summary["kept"] = rendered.count.kept
         progress.stage("writing assets and data")
         publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
         publish.put_text("static/geo/basemap.js", basemap_script(project.static, atlas, config))
@@ -139,6 +147,7 @@ def render_site(project: Project, config: Config, out: Path,
     def swapped() -> None:
         summary["files"] = counter["files"]
         cache.remember(out, inputs, summary)
+        cache.remember_pages(out, site, fingerprints)
 
     write_site(out, fill, swapped)
     progress.done()

@@ -23,19 +23,62 @@ class Record:
     summary: dict
 
 
-def input_digest(root: Path, settings: str) -> str:
-    """One digest of every input file's path and bytes, the code and the settings."""
+def site_digest(root: Path, settings: str) -> str:
+    """One digest of everything but the content that can change a page: templates,
+    catalogues, static files, atlas.toml, the generator's code and the settings."""
     digest = hashlib.sha256(settings.encode())
-    trees = [(root, root / name) for name in INPUT_FOLDERS] + [(_CODE, _CODE)]
+    trees = [(root, root / name) for name in INPUT_FOLDERS if name != "content"] + [(_CODE, _CODE)]
+    _add_trees(digest, trees)
+    config = root / "atlas.toml"
+    if config.exists():
+        digest.update(b"\0atlas.toml\0" + config.read_bytes())
+    return digest.hexdigest()
+
+
+def input_digest(root: Path, site: str) -> str:
+    """`site` (from site_digest) and every content file's path and bytes."""
+    digest = hashlib.sha256(site.encode())
+    _add_trees(digest, [(root, root / "content")])
+    return digest.hexdigest()
+
+
+def _add_trees(digest, trees) -> None:
     for base, folder in trees:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(b"\0" + str(path.relative_to(base)).encode() + b"\0")
                 digest.update(path.read_bytes())
-    config = root / "atlas.toml"
-    if config.exists():
-        digest.update(b"\0atlas.toml\0" + config.read_bytes())
-    return digest.hexdigest()
+
+
+def _pages_file(out: Path) -> Path:
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.pages.json"
+
+
+def previous_pages(out: Path, site: str) -> dict:
+    """Each page's fingerprint from the last build of `out`, if it was made with the
+    same templates, code and settings (else nothing: every page is rendered)."""
+    try:
+        saved = json.loads(_pages_file(out).read_text(encoding="utf-8"))
+        record = last_build(out)
+        if saved.get("site") != site or record is None or \
+                tuple(saved.get("folder", ())) != folder_identity(out):
+            return {}
+        return saved["pages"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def remember_pages(out: Path, site: str, pages: dict) -> None:
+    path = _pages_file(out)
+    try:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"site": site, "folder": list(folder_identity(out)),
+                                   "pages": pages}, sort_keys=True, separators=(",", ":")),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def folder_identity(folder: Path) -> tuple[int, int]:

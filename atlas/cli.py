@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{out} is up to date: nothing changed since its last build "
                   f"({report.pages} pages; --force builds it again)")
         else:
-            print(f"built {report.pages} pages ({report.files} files) into {out} "
+            kept = f", {report.kept} of them unchanged and not rendered again" if report.kept else ""
+            print(f"built {report.pages} pages ({report.files} files{kept}) into {out} "
                   f"in {time.monotonic() - started:.1f} s: {report.counts}")
         return 0
     except ContentError as err:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import output
+from . import output, tracking
 
 # Below this many pages forking workers costs more than it saves.
 PARALLEL_FROM_PAGES = 400
@@ -22,11 +22,13 @@ BATCH = 64
 
 @dataclass(frozen=True)
 class RenderCount:
-    written: int = 0
-    linked: int = 0
+    written: int = 0   # files whose bytes were written
+    linked: int = 0    # rendered again, same bytes: linked from the previous site
+    kept: int = 0      # not rendered: nothing it shows had changed
 
     def __add__(self, other: "RenderCount") -> "RenderCount":
-        return RenderCount(self.written + other.written, self.linked + other.linked)
+        return RenderCount(self.written + other.written, self.linked + other.linked,
+                           self.kept + other.kept)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ class Publisher:
         output.write_bytes(self.out, rel, data)
         return RenderCount(written=1)
 
+    def keep(self, rel: str) -> bool:
+        """Link the previous build's file unchanged; False when there is none."""
+        if self.previous is None:
+            return False
+        try:
+            os.link(self.previous / rel, self.out / rel)
+            return True
+        except OSError:
+            return False
+
     def put_text(self, rel: str, text: str) -> RenderCount:
         return self.put(rel, text.encode("utf-8"))
 
@@ -66,11 +78,21 @@ class Publisher:
 
 @dataclass(frozen=True)
 class RenderJob:
-    """What every worker needs; set before the workers fork and inherited by them."""
+    """What every worker needs; set before the workers fork and inherited by them.
+    With `digests` (atlas/tracking.py) each page's fingerprint is taken, and a page
+    whose fingerprint equals its entry in `previous_pages` keeps the previous file."""
 
     pages: Sequence
     render: Callable[[object], str]   # planned page -> HTML
     publisher: Publisher
+    digests: tracking.Digests | None = None
+    previous_pages: dict = field(default_factory=dict)   # path -> fingerprint
+
+
+@dataclass(frozen=True)
+class Rendered:
+    count: RenderCount
+    pages: dict          # path -> fingerprint of every page written or kept
 
 
 class PageFailed(Exception):
@@ -101,22 +123,50 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _render_batch(start: int, stop: int) -> RenderCount:
+def _unchanged(job: RenderJob, page, own: str) -> bool:
+    """True when the page's context and every record it looked up last time are as
+    they were, so its previous file is still right."""
+    before = job.previous_pages.get(page.path)
+    if not before or before["page"] != own:
+        return False
+    return all(job.digests.record((table, key)) == digest for table, key, digest in before["deps"])
+
+
+def _render_one(job: RenderJob, page) -> tuple[RenderCount, dict | None]:
+    if job.digests is None:
+        data = job.render(page).encode("utf-8")
+        return job.publisher.put(page.path, data, make_folder=False), None
+    own = job.digests.page(page)
+    if _unchanged(job, page, own) and job.publisher.keep(page.path):
+        return RenderCount(kept=1), job.previous_pages[page.path]
+    with tracking.Watch() as noted:
+        data = job.render(page).encode("utf-8")
+    deps = sorted([table, key, digest] for (table, key), digest in
+                  job.digests.dependencies(noted).items())
+    return (job.publisher.put(page.path, data, make_folder=False),
+            {"page": own, "deps": deps})
+
+
+def _render_batch(start: int, stop: int) -> Rendered:
     job = _job
     assert job is not None
-    count = RenderCount()
+    count, fingerprints = RenderCount(), {}
     for index in range(start, stop):
         page = job.pages[index]
         try:
-            html = job.render(page)
+            written, fingerprint = _render_one(job, page)
+        except OSError:
+            raise
         except Exception as err:  # noqa: BLE001 - the parent renders it again to report it
             raise PageFailed(index) from err
-        count = count + job.publisher.put(page.path, html.encode("utf-8"), make_folder=False)
-    return count
+        count = count + written
+        if fingerprint is not None:
+            fingerprints[page.path] = fingerprint
+    return Rendered(count, fingerprints)
 
 
 def render_pages(job: RenderJob, jobs: int | None = None,
-                 progress: Callable[[int], None] = lambda done: None) -> RenderCount:
+                 progress: Callable[[int], None] = lambda done: None) -> Rendered:
     """Render and store every page of `job`; raises the page's own error if one fails."""
     global _job
     for folder in sorted({os.path.dirname(p.path) for p in job.pages}):
@@ -126,9 +176,9 @@ def render_pages(job: RenderJob, jobs: int | None = None,
     _job = job
     try:
         if jobs == 1 or len(job.pages) < PARALLEL_FROM_PAGES:
-            total = RenderCount()
+            total = Rendered(RenderCount(), {})
             for start, stop in batches:
-                total = total + _render_in_parent(job, start, stop)
+                total = _merge(total, _render_in_parent(job, start, stop))
                 progress(stop)
             return total
         return _render_in_workers(job, batches, jobs, progress)
@@ -136,16 +186,22 @@ def render_pages(job: RenderJob, jobs: int | None = None,
         _job = None
 
 
-def _render_in_parent(job: RenderJob, start: int, stop: int) -> RenderCount:
-    count = RenderCount()
+def _merge(a: Rendered, b: Rendered) -> Rendered:
+    return Rendered(a.count + b.count, {**a.pages, **b.pages})
+
+
+def _render_in_parent(job: RenderJob, start: int, stop: int) -> Rendered:
+    count, fingerprints = RenderCount(), {}
     for page in job.pages[start:stop]:
-        count = count + job.publisher.put(page.path, job.render(page).encode("utf-8"),
-                                          make_folder=False)
-    return count
+        written, fingerprint = _render_one(job, page)
+        count = count + written
+        if fingerprint is not None:
+            fingerprints[page.path] = fingerprint
+    return Rendered(count, fingerprints)
 
 
-def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> RenderCount:
-    total, done = RenderCount(), 0
+def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered:
+    total, done = Rendered(RenderCount(), {}), 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         pending = {pool.submit(_render_batch, start, stop): stop - start for start, stop in batches}
         try:
@@ -162,7 +218,7 @@ def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> RenderCo
                                            "render in a worker but not when rendered again")
                     if error is not None:
                         raise error
-                    total = total + future.result()
+                    total = _merge(total, future.result())
                     done += size
                 progress(done)
         except BaseException:

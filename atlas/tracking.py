@@ -1,0 +1,180 @@
+"""Which pages a content change can reach, learnt by watching each page render.
+
+While a page renders, every lookup in the atlas's tables (`atlas.companies[id]`,
+`.get`, `in`, and iterating a whole table) is noted. A page's fingerprint is then a
+digest of its own context plus the digest of each record it looked up. On the next
+build a page whose context and looked-up records are unchanged keeps its file; any
+other is rendered again. Anything else that shapes a page (templates, catalogues,
+static files, settings, the generator's code) is in the site digest, and a change
+there renders every page."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+ALL = "*"            # a dependency on a whole table (the page read every record)
+KEYS = "#keys"       # ... on which records a table holds (the page listed its ids)
+LENGTH = "#len"      # ... on how many (the page counted them)
+# Positions in the content files, kept for error messages and never shown on a page:
+# moving a record's lines must not count as changing it.
+NOT_SHOWN = frozenset({"where", "parent_line"})
+_ABSENT = "absent"
+TABLES = ("sources", "clusters", "companies", "parks", "circles", "districts", "metrics",
+          "industries", "pages")
+
+_noted: set | None = None
+
+
+def _note(table: str, key) -> None:
+    if _noted is not None:
+        _noted.add((table, key))
+
+
+class TrackedTable(dict):
+    """A table of the atlas that notes every lookup of the page being rendered."""
+
+    table = ""
+
+    def __getitem__(self, key):
+        _note(self.table, key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        _note(self.table, key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key):
+        _note(self.table, key)
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        _note(self.table, KEYS)
+        return dict.__iter__(self)
+
+    def __len__(self):
+        _note(self.table, LENGTH)
+        return dict.__len__(self)
+
+    def keys(self):
+        _note(self.table, KEYS)
+        return dict.keys(self)
+
+    def values(self):
+        _note(self.table, ALL)
+        return dict.values(self)
+
+    def items(self):
+        _note(self.table, ALL)
+        return dict.items(self)
+
+
+class TrackedList(list):
+    """The atlas's supply links, noting lookups by index."""
+
+    table = "links"
+
+    def __getitem__(self, index):
+        _note(self.table, index if isinstance(index, int) else ALL)
+        return list.__getitem__(self, index)
+
+    def __iter__(self):
+        _note(self.table, ALL)
+        return list.__iter__(self)
+
+    def __len__(self):
+        _note(self.table, LENGTH)
+        return list.__len__(self)
+
+
+def install(atlas) -> None:
+    """Make the atlas's tables note lookups (done after planning, before rendering)."""
+    for name in TABLES:
+        tracked = TrackedTable(getattr(atlas, name))
+        tracked.table = name
+        setattr(atlas, name, tracked)
+    atlas.links = TrackedList(atlas.links)
+
+
+class Watch:
+    """Notes the lookups made between start() and stop() (one page's render)."""
+
+    def __enter__(self) -> set:
+        global _noted
+        _noted = set()
+        return _noted
+
+    def __exit__(self, *exc) -> None:
+        global _noted
+        _noted = None
+
+
+class Digests:
+    """Digests of the atlas's records and of page contexts, each made once per build."""
+
+    def __init__(self, atlas):
+        self.atlas = atlas
+        self._records: dict[tuple, str] = {}
+        self._objects: dict[int, tuple[Any, str]] = {}
+
+    def record(self, dependency: tuple) -> str:
+        known = self._records.get(dependency)
+        if known is None:
+            known = self._records[dependency] = self._record(*dependency)
+        return known
+
+    def _record(self, table: str, key) -> str:
+        global _noted
+        saved, _noted = _noted, None  # looking is not the page's own lookup
+        try:
+            data = getattr(self.atlas, table)
+            if key == LENGTH:
+                return _hash(str(dict.__len__(data) if isinstance(data, dict) else list.__len__(data)))
+            if key == KEYS:
+                return _hash(repr(list(dict.keys(data))) if isinstance(data, dict)
+                             else str(list.__len__(data)))
+            if key == ALL:
+                items = list(dict.items(data)) if isinstance(data, dict) else list(enumerate(data))
+                return _hash("".join(f"{k!r}={self.of(v)};" for k, v in items))
+            try:
+                value = dict.__getitem__(data, key) if isinstance(data, dict) \
+                    else list.__getitem__(data, key)
+            except (KeyError, IndexError, TypeError):
+                return _ABSENT
+            return self.of(value)
+        finally:
+            _noted = saved
+
+    def of(self, value) -> str:
+        """A digest of any context value; records are digested once and remembered."""
+        if is_dataclass(value) and not isinstance(value, type):
+            known = self._objects.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            digest = _hash(type(value).__name__ + "(" + ",".join(
+                self.of(getattr(value, f.name)) for f in fields(value) if f.name not in NOT_SHOWN) + ")")
+            self._objects[id(value)] = (value, digest)
+            return digest
+        if isinstance(value, (str, int, float, bool, type(None))):
+            return _hash(f"{type(value).__name__}:{value!r}")
+        if isinstance(value, dict):
+            return _hash("{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in
+                                        dict.items(value)) + "}")
+        if isinstance(value, (list, tuple)):
+            items = list.__iter__(value) if isinstance(value, list) else iter(value)
+            return _hash(type(value).__name__ + "[" + ",".join(self.of(v) for v in items) + "]")
+        if isinstance(value, (set, frozenset)):
+            return _hash("set[" + ",".join(sorted(self.of(v) for v in value)) + "]")
+        if callable(value):
+            return _hash(f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}")
+        return _hash(f"{type(value).__name__}:{value!r}")
+
+    def page(self, page) -> str:
+        return _hash(f"{page.path}|{page.template}|{page.lang}|{self.of(page.context)}")
+
+    def dependencies(self, noted) -> dict:
+        return {dep: self.record(dep) for dep in noted}
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
