@@ -135,45 +135,64 @@ class Digests:
                              else str(list.__len__(data)))
             if key == ALL:
                 items = list(dict.items(data)) if isinstance(data, dict) else list(enumerate(data))
-                return _hash("".join(f"{k!r}={self.of(v)};" for k, v in items))
+                return _hash("".join([f"{k!r}={self.of(v)};" for k, v in items]))
             try:
                 value = dict.__getitem__(data, key) if isinstance(data, dict) \
                     else list.__getitem__(data, key)
             except (KeyError, IndexError, TypeError):
                 return _ABSENT
-            return self.of(value)
+            return _hash(self.of(value))
         finally:
             _noted = saved
 
     def of(self, value) -> str:
-        """A digest of any context value; records are digested once and remembered."""
-        if is_dataclass(value) and not isinstance(value, type):
+        """A text standing for any context value (its digest for records and other
+        dataclasses, each made once and remembered; repr for plain values)."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return repr(value)
+        names = _shown_fields(kind)
+        if names is not None:
             known = self._objects.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            digest = _hash(type(value).__name__ + "(" + ",".join(
-                self.of(getattr(value, f.name)) for f in fields(value) if f.name not in NOT_SHOWN) + ")")
+            digest = _hash(kind.__name__ + "(" + ",".join(
+                [self.of(getattr(value, name)) for name in names]) + ")")
             self._objects[id(value)] = (value, digest)
             return digest
-        if isinstance(value, (str, int, float, bool, type(None))):
-            return _hash(f"{type(value).__name__}:{value!r}")
+        if isinstance(value, str):
+            return f"{kind.__name__}:{value!r}"
         if isinstance(value, dict):
-            return _hash("{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in
-                                        dict.items(value)) + "}")
+            return "{" + ",".join([f"{self.of(k)}:{self.of(v)}" for k, v in dict.items(value)]) + "}"
         if isinstance(value, (list, tuple)):
             items = list.__iter__(value) if isinstance(value, list) else iter(value)
-            return _hash(type(value).__name__ + "[" + ",".join(self.of(v) for v in items) + "]")
+            return kind.__name__ + "[" + ",".join([self.of(v) for v in items]) + "]"
         if isinstance(value, (set, frozenset)):
-            return _hash("set[" + ",".join(sorted(self.of(v) for v in value)) + "]")
+            return "set[" + ",".join(sorted(self.of(v) for v in value)) + "]"
         if callable(value):
-            return _hash(f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}")
-        return _hash(f"{type(value).__name__}:{value!r}")
+            return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+        return f"{kind.__name__}:{value!r}"
 
     def page(self, page) -> str:
         return _hash(f"{page.path}|{page.template}|{page.lang}|{self.of(page.context)}")
 
     def dependencies(self, noted) -> dict:
         return {dep: self.record(dep) for dep in noted}
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _shown_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that can show on a page (None for other types)."""
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = tuple(f.name for f in fields(kind) if f.name not in NOT_SHOWN) \
+            if is_dataclass(kind) else None
+        _FIELDS[kind] = names
+        return names
 
 
 def _hash(text: str) -> str:
