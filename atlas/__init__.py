@@ -29,7 +29,7 @@ from .plan import plan_site
 from .progress import Progress
 from .render import Publisher, RenderJob, render_pages
 from .resolve import resolve
-from .search import write_search
+from .search import PAGEFIND_FOLDER, write_search
 from .validate import validate
 
 __version__ = "0.1.0"
@@ -60,6 +60,7 @@ class BuildReport:
     files: int
     counts: str
     kept: int = 0              # pages not rendered again: nothing they show had changed
+    search: str = ""           # digest of what the search index holds
     up_to_date: bool = False   # nothing had changed since the last build of this folder
 
 
@@ -136,7 +137,13 @@ def render_site(project: Project, config: Config, out: Path,
         for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
             publish.put(rel, data)
         progress.stage("indexing for search")  # site search: atlas/search.py
-        write_search(tmp, atlas, [p.path for p in pages])
+        before = None if force else cache.build_in_place(out)
+
+        def reuse(indexed: str) -> bool:
+            return before is not None and before.summary.get("search") == indexed \
+                and publish.keep_tree(PAGEFIND_FOLDER)
+
+        summary["search"] = write_search(tmp, atlas, [p.path for p in pages], reuse)
         if config.url:
             publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages]))
             publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")

@@ -100,6 +100,15 @@ def last_build(out: Path) -> Record | None:
         return None
 
 
+def build_in_place(out: Path) -> Record | None:
+    """The last build's record if `out` is still the folder that build wrote."""
+    record = last_build(out)
+    try:
+        return record if record and folder_identity(out) == record.folder else None
+    except OSError:
+        return None
+
+
 def up_to_date(out: Path, inputs: str) -> Record | None:
     """The last build's record when `out` is exactly what a build of `inputs` wrote."""
     record = last_build(out)

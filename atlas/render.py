@@ -7,6 +7,7 @@ file is hard-linked from it instead of written again."""
 from __future__ import annotations
 
 import os
+import shutil
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -61,6 +62,24 @@ class Publisher:
             os.link(self.previous / rel, self.out / rel)
             return True
         except OSError:
+            return False
+
+    def keep_tree(self, rel: str) -> bool:
+        """Link every file of the previous build's folder `rel`; False (and nothing
+        kept) when there is none or a link fails."""
+        if self.previous is None or not (self.previous / rel).is_dir():
+            return False
+        try:
+            for path in sorted((self.previous / rel).rglob("*")):
+                target = self.out / path.relative_to(self.previous)
+                if path.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(path, target)
+            return True
+        except OSError:
+            shutil.rmtree(self.out / rel, ignore_errors=True)
             return False
 
     def put_text(self, rel: str, text: str) -> RenderCount:

@@ -3,6 +3,7 @@
 company, park, circle or source, with its names, aliases and products."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -188,14 +189,22 @@ def _tidy_pagefind(folder: Path) -> None:
         unused.unlink(missing_ok=True)
 
 
-def write_search(root: Path, atlas: Atlas, paths) -> int:
+def write_search(root: Path, atlas: Atlas, paths, reuse=None) -> str:
     """Write the Pagefind index to <root>/pagefind/ and the compact index to
-    <root>/static/data/search.js; returns how many pages were indexed."""
+    <root>/static/data/search.js. Returns a digest of what was indexed; when
+    `reuse(digest)` says the previous site holds an index of exactly that (and has
+    put it in place), Pagefind is not run again."""
     found = entries(atlas)
     paths = set(paths)
     found = [e for e in found if any(lang_path(lang, e.path) in paths for lang in LANGUAGES)]
     target = root / SEARCH_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(search_script(found), encoding="utf-8", newline="\n")
-    write_pagefind(pagefind_records(found, paths), root / PAGEFIND_FOLDER)
-    return len(found)
+    records = pagefind_records(found, paths)
+    digest = hashlib.sha256(pagefind_binary().encode())
+    for path in sorted(records):
+        digest.update(f"\0{path}\0{records[path]}".encode("utf-8"))
+    indexed = digest.hexdigest()
+    if reuse is None or not reuse(indexed):
+        write_pagefind(records, root / PAGEFIND_FOLDER)
+    return indexed
