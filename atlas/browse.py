@@ -4,7 +4,6 @@ province-level region and role, with counts; vehicle makers' supply networks by 
 Pure functions of the Atlas; the templates only lay the results out."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 

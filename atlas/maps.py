@@ -15,8 +15,8 @@ from . import geo
 from .config import Config
 from .format import fact_value, fact_value_en
 from .load import load_boundaries
-from .model import Atlas, Circle, Company, Link, Park, Record
-from .urls import SECTIONS, record_path
+from .model import Atlas, Circle, Company, Link, Record
+from .urls import SECTIONS
 
 REGION_CENTRE = (39.3, 116.9)
 

@@ -15,7 +15,7 @@ import io
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from . import geo, maps
 from . import plan as planning

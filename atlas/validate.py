@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from . import geo
 from .load import Mapping, Sequence, load_yaml, read_text, split_front_matter, parse_yaml
@@ -612,13 +612,21 @@ class Validator:
         return out
 
     def read_links(self) -> list[Link]:
-        loaded = self._load_list(self.content / "links.yaml", "supply links")
+        """links.yaml, then every links/*.yaml in name order (a large atlas splits its
+        links over several files, each within the loader's size limits)."""
+        out: list[Link] = []
+        for path in [self.content / "links.yaml", *sorted((self.content / "links").glob("*.yaml"))]:
+            out += self._read_link_file(path, len(out))
+        return out
+
+    def _read_link_file(self, path: Path, first: int) -> list[Link]:
+        loaded = self._load_list(path, "supply links")
         if loaded is None:
             return []
         data, rel = loaded
         out = []
         allowed = ("supplier", "customer", "product", "product_en", "source", "quote", "facts")
-        for index, r in enumerate(self._list_items(data, rel, allowed, "supply link")):
+        for index, r in enumerate(self._list_items(data, rel, allowed, "supply link"), first):
             supplier, customer = r.text("supplier"), r.text("customer")
             self.refs.want("company", supplier, rel, r.line_of("supplier"), "supplier")
             self.refs.want("company", customer, rel, r.line_of("customer"), "customer")

@@ -21,11 +21,11 @@ writes a complete project tree (content/, templates/, static/, atlas.toml) that
 The output depends only on (companies, seed): the same arguments give the same bytes.
 
 Limits: the loader refuses any one file over `atlas.load.MAX_FILE_BYTES` or with more than
-`atlas.load.MAX_EXPANDED_NODES` YAML values (hostile-input guards). links.yaml is a single
-file, so at large sizes 3 links per company do not fit. Links are generated in rounds
-(every company's first link, then every company's second, ...) and, with fit_limits
-(the default), generation stops before the file would break either limit; `generate`
-returns the real count and `links_capped`. The limits are read from atlas.load at run time.
+`atlas.load.MAX_EXPANDED_NODES` YAML values (hostile-input guards). At large sizes 3 links
+per company do not fit in one file: with fit_limits (the default) links.yaml is filled up
+to the limits and the rest go to content/links/part-NNN.yaml, which the build reads after
+it. Without fit_limits every link goes to links.yaml (which the build then refuses).
+The limits are read from atlas.load at run time.
 """
 from __future__ import annotations
 
@@ -326,7 +326,6 @@ class Synth:
     def make_sources(self) -> None:
         count = max(20, self.n // 50)
         for i in range(count):
-            outlet = OUTLETS[i % len(OUTLETS)]
             month = 1 + i % 12
             ident = f"synth-{['tjrb', 'jjrb', 'hbrb', 'bjrb'][i % 4]}-{2024 + i % 2}-{month:02d}-{i + 1:03d}"
             self.source_ids.append(ident)
@@ -527,11 +526,12 @@ class Synth:
         return companies
 
     def make_links(self, companies: list[dict]) -> tuple[int, bool]:
-        """Three links per company as supplier, in rounds, within the loader's limits."""
+        """Three links per company as supplier, in rounds; links.yaml holds as many as
+        the loader's limits allow, content/links/part-NNN.yaml the rest."""
         budget = Budget()
         header = "# Synthetic supply links (benchmark data): supplier supplies customer.\n"
         size, nodes = len(header.encode()), 1
-        chunks = [header]
+        chunks, files = [header], []
         customers = [c for c in companies if c["role"] in ("vehicle-maker", "tier1-supplier")] or companies
         pairs: set[tuple[str, str]] = set()
         count, capped = 0, False
@@ -571,8 +571,10 @@ class Synth:
                 grow = len(text.encode())
                 if self.fit_limits and (size + grow > budget.max_bytes - 1024
                                         or nodes + link_nodes > budget.max_nodes - 16):
-                    capped = True
-                    break
+                    # This file is full: the rest go to content/links/part-NNN.yaml.
+                    files.append(chunks)
+                    chunks = [header]
+                    size, nodes = len(header.encode()), 1
                 pairs.add((supplier["id"], customer["id"]))
                 size, nodes = size + grow, nodes + link_nodes
                 chunks.append(text)
@@ -580,9 +582,10 @@ class Synth:
                     self.say(source, s)
                 self.facts += len(said) - 1
                 count += 1
-            if capped:
-                break
-        self.files["content/links.yaml"] = "".join(chunks) if count else "[]\n"
+        files.append(chunks)
+        self.files["content/links.yaml"] = "".join(files[0]) if count else "[]\n"
+        for number, more in enumerate(files[1:], 2):
+            self.files[f"content/links/part-{number:03d}.yaml"] = "".join(more)
         return count, capped
 
     def make_circles(self, parks: list[dict]) -> None:

@@ -33,3 +33,22 @@ def project_copy(tmp_path) -> Path:
     for name in ("content", "templates", "static", "i18n"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def server(built_site, tmp_path_factory):
+    """The built site served under a sub-path, as GitHub Pages serves a project site."""
+    from browser_kit import SUBPATH, serving
+    root = tmp_path_factory.mktemp("www")
+    shutil.copytree(built_site, root / SUBPATH.strip("/"))
+    with serving(root) as address:
+        yield address.rstrip("/") + SUBPATH
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless Chromium (one per test module: Playwright's sync API allows one
+    at a time, and some modules drive their own)."""
+    from browser_kit import chromium
+    with chromium() as launched:
+        yield launched

@@ -5,29 +5,19 @@ lists every place it maps in a table a keyboard or screen-reader user can reach 
 the map, and every map marker can be reached with the keyboard."""
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from browser_kit import require_chromium
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("ATLAS_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing; install Debian's chromium package")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+require_chromium()
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
-SUBPATH = "/atlas/"
 WIDTHS = (360, 1280)
 BLOCKING = ("serious", "critical")
 
@@ -57,34 +47,6 @@ def record_page(site: Path, folder: str) -> str:
 
 def audited_pages(site: Path) -> list[str]:
     return list(FIXED_PAGES) + [record_page(site, folder) for folder in RECORD_PAGES]
-
-
-@pytest.fixture(scope="module")
-def server(built_site, tmp_path_factory):
-    """The built site served under a sub-path, as GitHub Pages serves a project site."""
-    root = tmp_path_factory.mktemp("www-a11y")
-    shutil.copytree(built_site, root / SUBPATH.strip("/"))
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{SUBPATH}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

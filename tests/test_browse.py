@@ -19,12 +19,7 @@ from atlas.model import PROVINCES
 from atlas.urls import browse_path, record_path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-if HAVE_CHROMIUM:
-    from test_browser import PageWatch, browser, server  # noqa: F401  (shared fixtures)
-
-needs_chromium = pytest.mark.skipif(not HAVE_CHROMIUM, reason="Debian's chromium is not installed")
+from browser_kit import PageWatch, needs_chromium
 
 
 # --- Reading the built pages ----------------------------------------------------------

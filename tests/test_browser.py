@@ -2,82 +2,15 @@
 markers and popups lead to the records' pages."""
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from browser_kit import PageWatch, require_chromium
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("ATLAS_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing; install Debian's chromium package")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+require_chromium()
 
 pytestmark = pytest.mark.browser
-SUBPATH = "/atlas/"
-
-
-@pytest.fixture(scope="module")
-def server(built_site, tmp_path_factory):
-    """The built site served under a sub-path, as GitHub Pages serves a project site."""
-    root = tmp_path_factory.mktemp("www")
-    shutil.copytree(built_site, root / SUBPATH.strip("/"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{SUBPATH}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield chromium
-        chromium.close()
-
-
-class PageWatch:
-    """Opens a page and records console errors and every request leaving the site."""
-
-    def __init__(self, browser, base: str):
-        self.base = base
-        self.context = browser.new_context(viewport={"width": 360, "height": 740})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.failed: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
-        self.context.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base) or url.startswith("data:"):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def open(self, path: str):
-        response = self.page.goto(self.base + path)
-        self.page.wait_for_load_state("load")
-        return response
-
-    def close(self):
-        self.context.close()
 
 
 def test_every_page_loads_without_errors_or_outside_requests(built_site, server, browser):

@@ -16,7 +16,7 @@ from atlas.charts import split_unit
 from atlas.i18n import load_catalogues
 from atlas.resolve import resolve
 from atlas.validate import validate
-from fixture_atlas import CLUSTER, FILES, SOURCE, SOURCE_TXT, SOURCE_YAML, make_content
+from fixture_atlas import CLUSTER, SOURCE, SOURCE_TXT, SOURCE_YAML, make_content
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -2,12 +2,8 @@
 Chromium the search box and results page over http under a sub-path and from file://."""
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +11,7 @@ import pytest
 import yaml
 
 from atlas import Project, build
+from browser_kit import needs_chromium
 from atlas.search import (Entry, han_suffixes, pagefind_records, search_script, write_search)
 from atlas.urls import record_path
 
@@ -86,36 +83,17 @@ def test_hostile_names_stay_inert_in_both_indexes():
 
 # -- in the browser -------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-browser_only = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+browser_only = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
+def chromium(browser):
+    return browser
 
 
 @pytest.fixture(scope="module")
-def served(built_site, tmp_path_factory):
-    """The built site under /atlas/, as GitHub Pages serves a project site."""
-    root = tmp_path_factory.mktemp("www")
-    shutil.copytree(built_site, root / "atlas")
-    handler = functools.partial(Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/atlas/"
-    httpd.shutdown()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def served(server):
+    return server
 
 
 class Reader:

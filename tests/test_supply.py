@@ -13,10 +13,9 @@ import yaml
 from atlas import Project, browse
 from atlas.maps import located
 from atlas.urls import record_path
-from test_browse import HAVE_CHROMIUM, linked_ids, needs_chromium, read_page, table_with_class
-
-if HAVE_CHROMIUM:
-    from test_browser import PageWatch, browser, server  # noqa: F401  (shared fixtures)
+from browser_kit import needs_chromium
+from test_browse import linked_ids, read_page
+from browser_kit import PageWatch
 
 ROOT = Path(__file__).resolve().parent.parent
 MERCEDES = "beijing-benz"   # content/companies/beijing-benz.yaml: 北京奔驰, Mercedes-Benz's Beijing plant

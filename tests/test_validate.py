@@ -997,3 +997,20 @@ def test_a_district_without_a_boundary_is_reported(tmp_path):
     with pytest.raises(ContentError) as err:
         validate(make_content(tmp_path), {"宁河区": _square(39.2, 117.6, 39.5, 117.9)})
     assert any("no boundary named `武清区`" in p.message for p in err.value.problems.sorted())
+
+
+def test_links_split_over_several_files_are_read_in_order(tmp_path):
+    """A large atlas keeps links in content/links/*.yaml beside links.yaml."""
+    reversed_link = LINKS.replace("supplier: tianjin-huaxiang\n  customer: beijing-benz",
+                                  "supplier: beijing-benz\n  customer: tianjin-huaxiang")
+    atlas = validate(make_content(tmp_path, {"links/part-002.yaml": reversed_link}))
+    assert [(l.index, l.supplier, l.customer) for l in atlas.links] == [
+        (0, "tianjin-huaxiang", "beijing-benz"), (1, "beijing-benz", "tianjin-huaxiang")]
+    assert atlas.links[1].where.path == "content/links/part-002.yaml"
+
+
+def test_a_broken_split_link_file_is_named(tmp_path):
+    problems = problems_of(make_content(tmp_path, {"links/part-002.yaml": LINKS.replace(
+        "supplier: tianjin-huaxiang", "supplier: tianjin-huaxang")}))
+    assert any(p.path == "content/links/part-002.yaml" and p.line == 1 and "tianjin-huaxang" in p.message
+               for p in problems), problems
