@@ -29,7 +29,7 @@ from .plan import plan_site
 from .progress import Progress
 from .render import Publisher, RenderJob, render_pages
 from .resolve import resolve
-from .search import PAGEFIND_FOLDER, write_search
+from .search import PAGEFIND_FOLDER, start_search
 from .validate import validate
 
 __version__ = "0.1.0"
@@ -122,28 +122,35 @@ def render_site(project: Project, config: Config, out: Path,
 
     def fill(tmp: Path) -> None:
         publish = Publisher(tmp, out if out.is_dir() else None)
-        progress.stage("rendering pages", total=len(pages))
-        tracking.install(atlas)
-        rendered = render_pages(RenderJob(pages, render, publish, tracking.Digests(atlas),
-                                          {} if force else cache.previous_pages(out, site)),
-                                progress=progress.advance)
-        fingerprints.update(rendered.pages)
-        summary["kept"] = rendered.count.kept
-        progress.stage("writing assets and data")
-        publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
-        publish.put_text("static/geo/basemap.js", basemap_script(project.static, atlas, config))
-        publish.put_text("static/data/places.js", mapper.places_script())
-        publish.put_text(".nojekyll", "")
-        for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
-            publish.put(rel, data)
-        progress.stage("indexing for search")  # site search: atlas/search.py
         before = None if force else cache.build_in_place(out)
 
         def reuse(indexed: str) -> bool:
             return before is not None and before.summary.get("search") == indexed \
                 and publish.keep_tree(PAGEFIND_FOLDER)
 
-        summary["search"] = write_search(tmp, atlas, [p.path for p in pages], reuse)
+        # Pagefind (site search: atlas/search.py) runs beside the rendering.
+        progress.stage("starting the search index")
+        search = start_search(tmp, atlas, [p.path for p in pages], reuse)
+        try:
+            progress.stage("rendering pages", total=len(pages))
+            tracking.install(atlas)
+            rendered = render_pages(RenderJob(pages, render, publish, tracking.Digests(atlas),
+                                              {} if force else cache.previous_pages(out, site)),
+                                    progress=progress.advance)
+            fingerprints.update(rendered.pages)
+            summary["kept"] = rendered.count.kept
+            progress.stage("writing assets and data")
+            publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
+            publish.put_text("static/geo/basemap.js", basemap_script(project.static, atlas, config))
+            publish.put_text("static/data/places.js", mapper.places_script())
+            publish.put_text(".nojekyll", "")
+            for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
+                publish.put(rel, data)
+            progress.stage("finishing the search index")
+            summary["search"] = search.finish()
+        except BaseException:
+            search.abort()
+            raise
         if config.url:
             publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages]))
             publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -159,23 +160,48 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-def write_pagefind(records: dict[str, str], folder: Path) -> None:
-    """Index the records with Pagefind into `folder`.
+class PagefindRun:
+    """Pagefind indexing the records into `folder`, running beside the rest of the build.
 
     The records go to Pagefind's own program as one folder of small files. Its Python
     API (pagefind.index) is not used: its service waits 0.1 s before reading each
     answer (20,000 records would take over half an hour) and may be stopped before
     it has finished writing the files (pagefind 1.5.2)."""
-    with tempfile.TemporaryDirectory(prefix="atlas-search-") as tmp:
-        for path, html in records.items():
-            target = Path(tmp) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-        done = subprocess.run([pagefind_binary(), "--site", tmp, "--output-path", str(folder),
-                               "--silent"], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"Pagefind failed to index the site: {done.stdout}{done.stderr}")
-    _tidy_pagefind(folder)
+
+    def __init__(self, records: dict[str, str], folder: Path):
+        self.folder = folder
+        self.tmp = tempfile.mkdtemp(prefix="atlas-search-")
+        try:
+            for path, html in records.items():
+                target = Path(self.tmp) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(html, encoding="utf-8")
+            self.process = subprocess.Popen(
+                [pagefind_binary(), "--site", self.tmp, "--output-path", str(folder), "--silent"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def finish(self) -> None:
+        try:
+            output, _ = self.process.communicate()
+            if self.process.returncode != 0:
+                raise RuntimeError(f"Pagefind failed to index the site: {output}")
+            _tidy_pagefind(self.folder)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def abort(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_pagefind(records: dict[str, str], folder: Path) -> None:
+    """Index the records with Pagefind into `folder` (and wait for it)."""
+    PagefindRun(records, folder).finish()
 
 
 def _tidy_pagefind(folder: Path) -> None:
@@ -189,11 +215,28 @@ def _tidy_pagefind(folder: Path) -> None:
         unused.unlink(missing_ok=True)
 
 
-def write_search(root: Path, atlas: Atlas, paths, reuse=None) -> str:
-    """Write the Pagefind index to <root>/pagefind/ and the compact index to
-    <root>/static/data/search.js. Returns a digest of what was indexed; when
-    `reuse(digest)` says the previous site holds an index of exactly that (and has
-    put it in place), Pagefind is not run again."""
+@dataclass
+class SearchIndex:
+    """The search indexes of one build: `digest` says what they hold; `pagefind` is
+    still running (None when the previous site's index was reused)."""
+
+    digest: str
+    pagefind: PagefindRun | None
+
+    def finish(self) -> str:
+        if self.pagefind is not None:
+            self.pagefind.finish()
+        return self.digest
+
+    def abort(self) -> None:
+        if self.pagefind is not None:
+            self.pagefind.abort()
+
+
+def start_search(root: Path, atlas: Atlas, paths, reuse=None) -> SearchIndex:
+    """Write the compact index to <root>/static/data/search.js and start Pagefind on
+    <root>/pagefind/, unless `reuse(digest)` says the previous site holds an index of
+    exactly the same records (and has put it in place)."""
     found = entries(atlas)
     paths = set(paths)
     found = [e for e in found if any(lang_path(lang, e.path) in paths for lang in LANGUAGES)]
@@ -205,6 +248,11 @@ def write_search(root: Path, atlas: Atlas, paths, reuse=None) -> str:
     for path in sorted(records):
         digest.update(f"\0{path}\0{records[path]}".encode("utf-8"))
     indexed = digest.hexdigest()
-    if reuse is None or not reuse(indexed):
-        write_pagefind(records, root / PAGEFIND_FOLDER)
-    return indexed
+    if reuse is not None and reuse(indexed):
+        return SearchIndex(indexed, None)
+    return SearchIndex(indexed, PagefindRun(records, root / PAGEFIND_FOLDER))
+
+
+def write_search(root: Path, atlas: Atlas, paths, reuse=None) -> str:
+    """start_search, waiting for Pagefind; returns the digest of what was indexed."""
+    return start_search(root, atlas, paths, reuse).finish()
