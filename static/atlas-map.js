@@ -177,7 +177,9 @@
   /* The overview map (made with folium): one cluster layer per kind, the supply links,
      and a layer control that also lists the circles folium drew. */
   window.atlasOverview = function (map, root, labels, circles, collapsed) {
-    var d = data(), groups = {}, control = L.control.layers(null, null, {collapsed: collapsed});
+    /* On a phone the open layer list would cover most of the map: it starts folded. */
+    var folded = collapsed || window.matchMedia('(max-width: 600px)').matches;
+    var d = data(), groups = {}, control = L.control.layers(null, null, {collapsed: folded});
     var net = networkFilter(d), points = [];
     KINDS.forEach(function (kind) { groups[kind] = clusterGroup(); });
     d.places.forEach(function (place, i) {
@@ -201,6 +203,18 @@
     if (net) {
       networkNotice(map, net.name);
       if (points.length > 1) { map.fitBounds(points, {padding: [24, 24], maxZoom: 11}); }
+    } else if (!collapsed) {
+      /* The full map opens on the widest circle drawn (the 310 km ring reaches past
+         the region), else on the region's outline. */
+      var widest = null;
+      circles.forEach(function (c) {
+        c[0].eachLayer(function (ring) {
+          if (ring.getRadius && map.hasLayer(c[0]) && (!widest || ring.getRadius() > widest.getRadius())) {
+            widest = ring;
+          }
+        });
+      });
+      if (widest) { map.fitBounds(widest.getBounds(), {padding: [8, 8], animate: false}); }
     }
   };
 
