@@ -23,20 +23,21 @@ def in_every_language(pages: list[PlannedPage]) -> list[PlannedPage]:
             for lang in LANGUAGES for page in pages]
 
 
+# A company's role in both languages (singular: it names what one company is).
 ROLE_LABELS = {
-    "vehicle-maker": ("整车企业", "Vehicle makers"),
-    "tier1-supplier": ("一级供应商", "Tier-1 suppliers"),
-    "tier2-supplier": ("二级供应商", "Tier-2 suppliers"),
-    "supplier": ("零部件供应商（层级未说明）", "Suppliers (tier not stated)"),
-    "manufacturer": ("制造企业", "Manufacturers"),
-    "research-institute": ("研究机构", "Research institutes"),
-    "university": ("高校", "Universities"),
-    "bank": ("银行", "Banks"),
-    "investor": ("投资机构", "Investors"),
-    "platform": ("平台", "Platforms"),
-    "hospital": ("医院", "Hospitals"),
-    "government": ("政府部门", "Government bodies"),
-    "association": ("协会", "Associations"),
+    "vehicle-maker": ("整车企业", "Vehicle maker"),
+    "tier1-supplier": ("一级供应商", "Tier-1 supplier"),
+    "tier2-supplier": ("二级供应商", "Tier-2 supplier"),
+    "supplier": ("零部件供应商（层级未说明）", "Supplier (tier not stated)"),
+    "manufacturer": ("制造企业", "Manufacturer"),
+    "research-institute": ("研究机构", "Research institute"),
+    "university": ("高校", "University"),
+    "bank": ("银行", "Bank"),
+    "investor": ("投资机构", "Investor"),
+    "platform": ("平台", "Platform"),
+    "hospital": ("医院", "Hospital"),
+    "government": ("政府部门", "Government body"),
+    "association": ("协会", "Association"),
     "other": ("其他", "Other"),
 }
 CLUSTER_KIND_LABELS = {"cluster": ("产业集群", "Cluster"), "programme": ("集群计划", "Programme"),
