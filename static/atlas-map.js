@@ -203,18 +203,6 @@
     if (net) {
       networkNotice(map, net.name);
       if (points.length > 1) { map.fitBounds(points, {padding: [24, 24], maxZoom: 11}); }
-    } else if (!collapsed) {
-      /* The full map opens on the widest circle drawn (the 310 km ring reaches past
-         the region), else on the region's outline. */
-      var widest = null;
-      circles.forEach(function (c) {
-        c[0].eachLayer(function (ring) {
-          if (ring.getRadius && map.hasLayer(c[0]) && (!widest || ring.getRadius() > widest.getRadius())) {
-            widest = ring;
-          }
-        });
-      });
-      if (widest) { map.fitBounds(widest.getBounds(), {padding: [8, 8], animate: false}); }
     }
   };
 
