@@ -180,10 +180,13 @@ def test_every_map_marker_is_reachable_by_keyboard(server, browser):
         assert icons.count() > 0
         for info in icons.evaluate_all("""els => els.map(e => ({
                 tabindex: e.getAttribute('tabindex'), role: e.getAttribute('role'),
+                cluster: e.classList.contains('marker-cluster'), count: e.textContent.trim(),
                 name: (e.getAttribute('aria-label') || e.getAttribute('title')
                        || e.textContent).trim()}))"""):
             assert info["tabindex"] == "0" and info["role"] == "button", info
             assert info["name"], info
+            if info["cluster"]:  # says how many places it holds, in words
+                assert info["name"].startswith(info["count"] + " ") and "地点" in info["name"], info
         zoom = """() => { for (const key of Object.keys(window))
             if (window[key] instanceof L.Map) return window[key].getZoom(); }"""
         singles = page.locator(".leaflet-marker-pane .mk-wrap")
