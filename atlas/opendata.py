@@ -618,7 +618,8 @@ def _json_resource(name: str, path: str, data: bytes, title: str, description: s
             **({"licenses": licences} if licences else {})}
 
 
-def _package(config: Config, atlas: Atlas, resources: list[dict]) -> dict:
+def _package(config: Config, atlas: Atlas, resources: list[dict],
+             entity_files: list[dict]) -> dict:
     sources = []
     for source in sorted(atlas.sources.values(), key=_id):
         entry = {"title": f"{source.outlet} {source.date}: {_headline(source)}"}
@@ -639,6 +640,9 @@ def _package(config: Config, atlas: Atlas, resources: list[dict]) -> dict:
         "sources": sources, "keywords": ["Jing-Jin-Ji", "京津冀", "Tianjin", "industrial clusters",
                                           "supply chain"],
         "resources": resources,
+        # One JSON file per entity page: described here by pattern, not as resources
+        # (at 10,000 companies a resource each made this file 4 MB).
+        "atlas:entityFiles": entity_files,
     }
     if config.url:
         package["homepage"] = config.url
@@ -700,6 +704,7 @@ def _make_open_data(atlas: Atlas, config: Config) -> OpenData:
             _json_resource(name, f"{name}.geojson", data, f"{title} {title_en}", description,
                            licences, geojson=True))
     entities = _entities(atlas, config)
+    entity_files = []
     for kind, title_en in ENTITY_TITLES.items():
         prefix = f"{DATA_DIR}/{SECTIONS[kind]}/"
         paths = sorted(p for p in entities if p.startswith(prefix))
@@ -707,13 +712,15 @@ def _make_open_data(atlas: Atlas, config: Config) -> OpenData:
         for path in paths:
             data = json_bytes(entities[path])
             total += len(data)
-            ident = path[len(prefix):-len(".json")]
-            add(None, path, data, _json_resource(
-                f"{kind}-{ident}", path[len(DATA_DIR) + 1:], data, f"{title_en}: {ident}",
-                f"Everything the page {record_path(kind, ident)} shows.", []))
+            files[path] = data
         listing.append(Download(prefix + "<id>.json", f"{kind}_files", "JSON", None,
                                 len(paths), total))
-    package = json_bytes(_package(config, atlas, resources))
+        entity_files.append({"path": f"{SECTIONS[kind]}/<id>.json", "title": title_en,
+                             "count": len(paths), "mediatype": "application/json",
+                             "encoding": "utf-8",
+                             "description": f"Everything the page {record_path(kind, '<id>')} "
+                                            "shows, one file per id; linked from that page."})
+    package = json_bytes(_package(config, atlas, resources, entity_files))
     files[PACKAGE_FILE] = package
     listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
     return OpenData(dict(sorted(files.items())), listing)

@@ -167,7 +167,10 @@ def test_a_hostile_name_is_neutralised_in_csv_and_escaped_in_json(tmp_path):
 def test_datapackage_lists_exactly_the_files_written_with_true_sizes(files):
     resources = package(files)["resources"]
     listed = {f"data/{r['path']}" for r in resources}
-    assert listed | {opendata.PACKAGE_FILE} == set(files)
+    described = {f"data/{e['path'].split('/')[0]}/": e["count"] for e in package(files)["atlas:entityFiles"]}
+    entity_files = {f for f in files if any(f.startswith(prefix) for prefix in described)}
+    assert {prefix: sum(f.startswith(prefix) for f in entity_files) for prefix in described} == described
+    assert listed | {opendata.PACKAGE_FILE} | entity_files == set(files)
     assert len(listed) == len(resources)
     for resource in resources:
         data = files[f"data/{resource['path']}"]
