@@ -113,8 +113,8 @@ def render_site(project: Project, config: Config, out: Path,
         env.get_template(name)  # compiled once here, inherited by the render workers
     mapper = MapMaker(atlas, config)
     pages = plan_site(atlas, mapper)
-    counter = {"files": 0}
     fingerprints: dict = {}
+    summary = {"pages": len(pages), "counts": describe_counts(atlas)}  # filled in below
 
     def render(page) -> str:
         return render_page(env, page.path, page.template, page.context, lang=page.lang,
@@ -154,12 +154,9 @@ def render_site(project: Project, config: Config, out: Path,
         if config.url:
             publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages]))
             publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
-        counter["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
-
-    summary = {"pages": len(pages), "counts": describe_counts(atlas)}
+        summary["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 
     def swapped() -> None:
-        summary["files"] = counter["files"]
         cache.remember(out, inputs, summary)
         cache.remember_pages(out, site, fingerprints)
 

@@ -57,25 +57,27 @@ def _pages_file(out: Path) -> Path:
 
 def previous_pages(out: Path, site: str) -> dict:
     """Each page's fingerprint from the last build of `out`, if it was made with the
-    same templates, code and settings (else nothing: every page is rendered)."""
+    same templates, code and settings into the folder still there (else nothing:
+    every page is rendered)."""
     try:
         saved = json.loads(_pages_file(out).read_text(encoding="utf-8"))
-        record = last_build(out)
-        if saved.get("site") != site or record is None or \
-                tuple(saved.get("folder", ())) != folder_identity(out):
+        if saved["site"] != site or tuple(saved["folder"]) != folder_identity(out):
             return {}
         return saved["pages"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
 def remember_pages(out: Path, site: str, pages: dict) -> None:
-    path = _pages_file(out)
+    _write_json(_pages_file(out), {"site": site, "folder": list(folder_identity(out)),
+                                   "pages": pages})
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Best effort, and never half-written: without the file the next build just runs."""
     try:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"site": site, "folder": list(folder_identity(out)),
-                                   "pages": pages}, sort_keys=True, separators=(",", ":")),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass
@@ -111,22 +113,11 @@ def build_in_place(out: Path) -> Record | None:
 
 def up_to_date(out: Path, inputs: str) -> Record | None:
     """The last build's record when `out` is exactly what a build of `inputs` wrote."""
-    record = last_build(out)
-    if record is None or record.inputs != inputs:
-        return None
-    try:
-        return record if folder_identity(out) == record.folder else None
-    except OSError:
-        return None
+    record = build_in_place(out)
+    return record if record is not None and record.inputs == inputs else None
 
 
 def remember(out: Path, inputs: str, summary: dict) -> None:
-    """Record a finished build (best effort: without it the next build just runs)."""
-    path = _record_file(out)
-    try:
-        entry = {"inputs": inputs, "folder": list(folder_identity(out)), "summary": summary}
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entry, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    """Record a finished build, with the identity of the folder it wrote."""
+    _write_json(_record_file(out), {"inputs": inputs, "folder": list(folder_identity(out)),
+                                    "summary": summary})

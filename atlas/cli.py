@@ -1,5 +1,5 @@
-"""The command line: `build` (default) and `check`. Errors are printed for curators,
-never as a Python traceback."""
+"""The command line: `build` (default), `check`, `bundle`, `serve` and `new`. Errors
+are printed for curators, never as a Python traceback."""
 from __future__ import annotations
 
 import argparse

@@ -166,9 +166,7 @@ def _render_one(job: RenderJob, page) -> tuple[RenderCount, dict | None]:
             {"page": own, "deps": deps})
 
 
-def _render_batch(start: int, stop: int) -> Rendered:
-    job = _job
-    assert job is not None
+def _render_range(job: RenderJob, start: int, stop: int, in_worker: bool) -> Rendered:
     count, fingerprints = RenderCount(), {}
     for index in range(start, stop):
         page = job.pages[index]
@@ -177,11 +175,19 @@ def _render_batch(start: int, stop: int) -> Rendered:
         except OSError:
             raise
         except Exception as err:  # noqa: BLE001 - the parent renders it again to report it
+            if not in_worker:
+                raise
             raise PageFailed(index) from err
         count = count + written
         if fingerprint is not None:
             fingerprints[page.path] = fingerprint
     return Rendered(count, fingerprints)
+
+
+def _render_batch(start: int, stop: int) -> Rendered:
+    """A worker's share: the job is the one inherited when the worker forked."""
+    assert _job is not None
+    return _render_range(_job, start, stop, in_worker=True)
 
 
 def render_pages(job: RenderJob, jobs: int | None = None,
@@ -197,7 +203,7 @@ def render_pages(job: RenderJob, jobs: int | None = None,
         if jobs == 1 or len(job.pages) < PARALLEL_FROM_PAGES:
             total = Rendered(RenderCount(), {})
             for start, stop in batches:
-                total = _merge(total, _render_in_parent(job, start, stop))
+                total = _merge(total, _render_range(job, start, stop, in_worker=False))
                 progress(stop)
             return total
         return _render_in_workers(job, batches, jobs, progress)
@@ -207,16 +213,6 @@ def render_pages(job: RenderJob, jobs: int | None = None,
 
 def _merge(a: Rendered, b: Rendered) -> Rendered:
     return Rendered(a.count + b.count, {**a.pages, **b.pages})
-
-
-def _render_in_parent(job: RenderJob, start: int, stop: int) -> Rendered:
-    count, fingerprints = RenderCount(), {}
-    for page in job.pages[start:stop]:
-        written, fingerprint = _render_one(job, page)
-        count = count + written
-        if fingerprint is not None:
-            fingerprints[page.path] = fingerprint
-    return Rendered(count, fingerprints)
 
 
 def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered:
