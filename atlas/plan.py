@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Callable
 
-from . import browse, maps, opendata
+from . import browse, maps
 from .i18n import DEFAULT, LANGUAGES, lang_path
 from .model import Atlas, Cluster, Company, Fact, Park, Record
 from .urls import browse_path, page_path, record_path, section_path
@@ -11,16 +13,39 @@ from .urls import browse_path, page_path, record_path, section_path
 
 @dataclass(frozen=True)
 class PlannedPage:
+    """One page to render. Its context is made when the page is rendered (in a render
+    worker, so planning stays cheap and the parent small), by `make_context`, or given
+    as a dict for pages whose context costs nothing."""
+
     path: str
     template: str
-    context: dict
+    make_context: Callable[[], dict] | dict
     lang: str = DEFAULT
+
+    @property
+    def context(self) -> dict:
+        if isinstance(self.make_context, dict):
+            return self.make_context
+        return _made(self.make_context)
+
+
+_last_made: tuple = (None, None)
+
+
+def _made(make: Callable[[], dict]) -> dict:
+    """The context `make` returns, made once for the consecutive pages that share it
+    (one page in each language): only the last one is kept."""
+    global _last_made
+    if _last_made[0] is not make:
+        _last_made = (make, make())
+    return _last_made[1]
 
 
 def in_every_language(pages: list[PlannedPage]) -> list[PlannedPage]:
-    """Each planned page once per language (English under en/), sharing one context."""
+    """Each planned page once per language (English under en/), one after the other, so
+    both are rendered from one context made once."""
     return [replace(page, path=lang_path(lang, page.path), lang=lang)
-            for lang in LANGUAGES for page in pages]
+            for page in pages for lang in LANGUAGES]
 
 
 # A company's role in both languages (singular: it names what one company is).
@@ -125,62 +150,88 @@ def _circle_context(circle, atlas: Atlas) -> dict:
                 partners=[atlas.districts[d] for d in circle.partners])
 
 
-def _source_context(source, atlas: Atlas) -> dict:
+def links_by_source(atlas: Atlas) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for link in atlas.links:
+        found.setdefault(link.source_id, []).append(link)
+    return found
+
+
+def _source_context(source, atlas: Atlas, links_of: dict[str, list]) -> dict:
     by_owner: dict[tuple[str, str], list[Fact]] = {}
     for fact in source.facts:
         by_owner.setdefault((fact.owner_kind, fact.owner_id), []).append(fact)
-    links = [l for l in atlas.links if l.source_id == source.id]
+    links = links_of.get(source.id, [])
     records = sorted(set(source.cited_by))
     return dict(record=source, facts_by_owner=sorted(by_owner.items()), links=links,
                 records=records)
 
 
+def _home_context(atlas: Atlas, mapper: maps.MapMaker) -> dict:
+    return dict(map=mapper.overview("index.html", collapsed_controls=True),
+                sort_value=browse.sort_value)
+
+
+def _map_context(atlas: Atlas, mapper: maps.MapMaker) -> dict:
+    return dict(map=mapper.overview(page_path("map")),
+                circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
+                places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)),
+                place_list_limit=MAP_PLACE_LIST_LIMIT, browse_links=browse.dimension_links(),
+                networks=mapper.networks_data(browse.networks(atlas)))
+
+
+def _text_page_context(page, atlas: Atlas) -> dict:
+    extra = dict(disagreements=disagreements(atlas),
+                 circles=[c for c in atlas.circles.values() if len(c.radii) > 1]) \
+        if page.id == "about" else {}
+    return dict(page=page, **extra)
+
+
+def _company_page_context(company: Company, atlas: Atlas, path: str, mapper: maps.MapMaker,
+                          tiers: dict[int, int]) -> dict:
+    return {**_company_context(company, atlas, path, mapper),
+            **browse.company_supply_context(company, atlas, tiers)}
+
+
 def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
-    """Every page of the site, in a stable order."""
+    """Every page of the site, in a stable order. Contexts are made when rendered."""
     pages = [
-        PlannedPage("index.html", "home.html",
-                    dict(map=mapper.overview("index.html", collapsed_controls=True),
-                         sort_value=browse.sort_value)),
-        PlannedPage(page_path("map"), "map.html",
-                    dict(map=mapper.overview(page_path("map")),
-                         circles=[_circle_context(c, atlas) for c in atlas.circles.values()],
-                         places=sorted(maps.located(atlas), key=lambda r: (r.kind_name, r.id)),
-                         place_list_limit=MAP_PLACE_LIST_LIMIT, browse_links=browse.dimension_links(),
-                         networks=mapper.networks_data(browse.networks(atlas)))),
-        PlannedPage(page_path("supply"), "supply.html", browse.supply_context(atlas)),
-        PlannedPage(section_path("cluster"), "clusters.html", browse.list_page_context(atlas, "cluster")),
-        PlannedPage(section_path("company"), "companies.html", browse.list_page_context(atlas, "company")),
-        PlannedPage(section_path("park"), "parks.html", browse.list_page_context(atlas, "park")),
+        PlannedPage("index.html", "home.html", partial(_home_context, atlas, mapper)),
+        PlannedPage(page_path("map"), "map.html", partial(_map_context, atlas, mapper)),
+        PlannedPage(page_path("supply"), "supply.html", partial(browse.supply_context, atlas)),
+        PlannedPage(section_path("cluster"), "clusters.html",
+                    partial(browse.list_page_context, atlas, "cluster")),
+        PlannedPage(section_path("company"), "companies.html",
+                    partial(browse.list_page_context, atlas, "company")),
+        PlannedPage(section_path("park"), "parks.html", partial(browse.list_page_context, atlas, "park")),
         PlannedPage(section_path("source"), "sources.html", {}),
         PlannedPage("404.html", "404.html", {}),
-        PlannedPage(page_path("data"), "data.html", opendata.data_page_context(atlas, mapper.config)),
+        # data.html lists the open data's files: planned once they are written (opendata.data_pages)
         PlannedPage(page_path("search"), "search.html", {}),  # site search: atlas/search.py
-        PlannedPage(browse_path(""), "browse.html", browse.browse_index_context(atlas)),
+        PlannedPage(browse_path(""), "browse.html", partial(browse.browse_index_context, atlas)),
     ]
-    pages += [PlannedPage(browse_path(d), "browse_dimension.html", browse.dimension_context(atlas, d))
-              for d in browse.DIMENSIONS]
+    pages += [PlannedPage(browse_path(d), "browse_dimension.html",
+                          partial(browse.dimension_context, atlas, d)) for d in browse.DIMENSIONS]
     pages += [PlannedPage(browse_path(g.dimension, g.key), "browse_group.html",
-                          browse.group_context(atlas, g)) for g in browse.group_pages(atlas)]
-    for page in atlas.pages.values():
-        extra = dict(disagreements=disagreements(atlas),
-                     circles=[c for c in atlas.circles.values() if len(c.radii) > 1]) \
-            if page.id == "about" else {}
-        pages.append(PlannedPage(page_path(page.id), "page.html", dict(page=page, **extra)))
+                          partial(browse.group_context, atlas, g)) for g in browse.group_pages(atlas)]
+    pages += [PlannedPage(page_path(page.id), "page.html", partial(_text_page_context, page, atlas))
+              for page in atlas.pages.values()]
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
-        pages.append(PlannedPage(path, "cluster.html", _cluster_context(cluster, atlas, path, mapper)))
+        pages.append(PlannedPage(path, "cluster.html", partial(_cluster_context, cluster, atlas, path, mapper)))
     tiers = browse.link_tiers(atlas)
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
-        pages.append(PlannedPage(path, "company.html", {**_company_context(company, atlas, path, mapper),
-                                                        **browse.company_supply_context(company, atlas, tiers)}))
+        pages.append(PlannedPage(path, "company.html",
+                                 partial(_company_page_context, company, atlas, path, mapper, tiers)))
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
-        pages.append(PlannedPage(path, "park.html", _park_context(park, atlas, path, mapper)))
+        pages.append(PlannedPage(path, "park.html", partial(_park_context, park, atlas, path, mapper)))
     for ident, circle in atlas.circles.items():
         path = record_path("circle", ident)
-        pages.append(PlannedPage(path, "circle.html", _circle_context(circle, atlas)))
+        pages.append(PlannedPage(path, "circle.html", partial(_circle_context, circle, atlas)))
+    links_of = links_by_source(atlas)
     for ident, source in atlas.sources.items():
         pages.append(PlannedPage(record_path("source", ident), "source.html",
-                                 _source_context(source, atlas)))
+                                 partial(_source_context, source, atlas, links_of)))
     return in_every_language(pages)

@@ -153,10 +153,12 @@ class Budget:
 
 
 class Synth:
-    def __init__(self, companies: int, seed: int, fit_limits: bool = True):
+    def __init__(self, companies: int, seed: int, fit_limits: bool = True,
+                 sources: int | None = None):
         import yaml  # noqa: PLC0415
 
         self.n = companies
+        self.n_sources = sources if sources else max(20, companies // 50)
         self.rng = random.Random(seed)
         self.fit_limits = fit_limits
         self.districts = yaml.safe_load((MAIN / "content/districts.yaml").read_text(encoding="utf-8"))
@@ -324,8 +326,7 @@ class Synth:
     # -- the records --
 
     def make_sources(self) -> None:
-        count = max(20, self.n // 50)
-        for i in range(count):
+        for i in range(self.n_sources):
             month = 1 + i % 12
             ident = f"synth-{['tjrb', 'jjrb', 'hbrb', 'bjrb'][i % 4]}-{2024 + i % 2}-{month:02d}-{i + 1:03d}"
             self.source_ids.append(ident)
@@ -636,14 +637,15 @@ class Synth:
 
 
 def generate(root: Path, companies: int, seed: int = 1, *, assets: str = "symlink",
-             fit_limits: bool = True) -> dict:
+             fit_limits: bool = True, sources: int | None = None) -> dict:
     """Write a complete, valid project tree with `companies` companies at `root`
     (its content/ and atlas.toml are replaced). Returns the counts written.
-    assets: "symlink" (templates/ and static/ link to the real ones) or "copy"."""
+    assets: "symlink" (templates/ and static/ link to the real ones) or "copy".
+    sources: how many source articles (default: one per 50 companies, at least 20)."""
     if companies < 1:
         raise ValueError("companies must be at least 1")
     root = Path(root)
-    synth = Synth(companies, seed, fit_limits)
+    synth = Synth(companies, seed, fit_limits, sources)
     stats = synth.run()
     if (root / "content").exists():
         shutil.rmtree(root / "content")
