@@ -147,18 +147,21 @@ class Digests:
 
     def of(self, value) -> str:
         """A text standing for any context value (its digest for records and other
-        dataclasses, each made once and remembered; repr for plain values)."""
+        dataclasses, made once per record of the atlas; repr for plain values)."""
         kind = type(value)
         if kind in _PLAIN:
             return repr(value)
         names = _shown_fields(kind)
         if names is not None:
-            known = self._objects.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
+            lasting = kind.__module__ == _MODEL
+            if lasting:
+                known = self._objects.get(id(value))
+                if known is not None and known[0] is value:
+                    return known[1]
             digest = _hash(kind.__name__ + "(" + ",".join(
                 [self.of(getattr(value, name)) for name in names]) + ")")
-            self._objects[id(value)] = (value, digest)
+            if lasting:
+                self._objects[id(value)] = (value, digest)
             return digest
         if isinstance(value, str):
             return f"{kind.__name__}:{value!r}"
@@ -181,6 +184,10 @@ class Digests:
 
 
 _PLAIN = frozenset({int, float, bool, type(None)})
+# Digests are remembered only for the atlas's own records, which live as long as the
+# build: a page's context objects die with the page, and remembering them would keep
+# every one alive (and an id could be reused).
+_MODEL = "atlas.model"
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
