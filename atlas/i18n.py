@@ -5,7 +5,7 @@ read once per build; record texts come from the records' `_en` twins. Templates
 see, per page: `lang`, `t('key')`, `loc(record, 'field')`, `url(path)`, `asset(path)`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -118,6 +118,8 @@ class Language:
 
     code: str
     catalogue: dict[str, str]
+    # Pieces of HTML that depend on nothing but the language (atlas/snippets.py)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def html_lang(self) -> str:

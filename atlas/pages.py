@@ -64,6 +64,86 @@ class Citations:
         return self._by_key[key]
 
 
+SHARE_LENGTH = 200
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_sentence(summary: str, stop: str) -> str:
+    """The summary's first sentence as plain text, cut at SHARE_LENGTH characters
+    (with an ellipsis) as Jinja's `truncate(200, true, '…', 0)` does."""
+    plain = render_markdown(summary).striptags()
+    text = (plain.split(stop)[0] + stop.strip()) if stop in plain else plain
+    return text if len(text) <= SHARE_LENGTH else text[:SHARE_LENGTH - 1] + "…"
+
+
+def share_text(record, language: i18n.Language) -> str:
+    """What a shared link to a record's page says about it: the first sentence of its
+    summary in the page's language ('' when it has none, or none in this language)."""
+    if record is None or not hasattr(record, "summary"):
+        return ""
+    summary = language.loc(record, "summary")
+    if not summary or isinstance(summary, i18n.Untranslated):
+        return ""
+    return _first_sentence(summary, language.text("punct.sentence"))
+
+
+class Chrome:
+    """The pieces of a page that depend only on its language, its folder and whether
+    its links are absolute (`_chrome.html`): the header, the stylesheets, the footer and
+    the scripts. Rendered once for each such triple and kept for the build."""
+
+    PIECES = ("stylesheets", "map_stylesheets", "header_start", "switch_title", "switch_label",
+              "map_scripts", "end_script")
+
+    def __init__(self, module, site_title: str):
+        self.site_title = site_title
+        for name in self.PIECES:
+            setattr(self, name, _one_line(getattr(module, name)()))
+        self._module = module
+        self._footers: dict[int, Markup] = {}
+
+    def footer(self, sources_count: int) -> Markup:
+        known = self._footers.get(sources_count)
+        if known is None:
+            known = self._footers[sources_count] = _one_line(self._module.footer(sources_count))
+        return known
+
+
+def _one_line(html: str) -> Markup:
+    """A piece without its last newline: base.html puts each on a line of its own."""
+    return Markup(html[:-1] if html.endswith("\n") else html)
+
+
+def _chrome(env: jinja2.Environment, lang: str, folder: str, absolute: bool) -> Chrome:
+    key = (lang, folder, absolute)
+    known = env.atlas_chrome.get(key)
+    if known is None:
+        config: Config = env.globals["config"]
+        language, t, loc = env.atlas_languages[lang]
+        url, asset = _linkers(config, lang, f"{folder}/page.html" if folder else "page.html",
+                              absolute)
+        module = env.get_template("_chrome.html").make_module(
+            dict(lang=lang, t=t, loc=loc, url=url, asset=asset))
+        known = env.atlas_chrome[key] = Chrome(module, loc((config.title, config.title_en)))
+    return known
+
+
+def _linkers(config: Config, lang: str, path: str, absolute: bool):
+    """`url()` (to a page in the same language) and `asset()` (to a shared file) for
+    the page at site path `path`."""
+    prefix = i18n.PREFIX[lang]
+
+    def asset(target: str) -> str:
+        return config.url + target if absolute else relative(path, target)
+
+    def url(target: str) -> str:
+        if prefix and not target.startswith(i18n.SHARED_PREFIXES):
+            target = prefix + target
+        return config.url + target if absolute else relative(path, target)
+
+    return url, asset
+
+
 @jinja2.pass_context
 def _markdown(context, text: str) -> Markup:
     """Markdown for a record's text; an untranslated one keeps its note and is marked Chinese."""
@@ -110,6 +190,7 @@ def environment(templates: Path, atlas: Atlas, config: Config,
                        map_css=maps.MAP_CSS, map_js=maps.MAP_JS, chartlib=charts)
     env.atlas_languages = {code: (lang, lang.make_t(), lang.loc)
                            for code, lang in i18n.languages(catalogues).items()}
+    env.atlas_chrome = {}
     return env
 
 
@@ -125,14 +206,7 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
     prefix = i18n.PREFIX[lang]
     neutral = path[len(prefix):] if prefix and path.startswith(prefix) else path
     absolute = bool(absolute_links and config.url)
-
-    def asset(target: str) -> str:
-        return config.url + target if absolute else relative(path, target)
-
-    def url(target: str) -> str:
-        if prefix and not target.startswith(i18n.SHARED_PREFIXES):
-            target = prefix + target
-        return config.url + target if absolute else relative(path, target)
+    url, asset = _linkers(config, lang, path, absolute)
 
     def cite(fact_or_source, quote: str = "") -> int:
         if isinstance(fact_or_source, Fact):
@@ -150,6 +224,8 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
     return env.get_template(template).render(
         page_path=path, site_path=neutral, lang=lang, html_lang=language.html_lang,
         og_locale=i18n.OG_LOCALE[lang], t=t, loc=loc, url=url, asset=asset, cite=cite,
-        h=PageSnippets(language, url, cite, env.globals["atlas"]),
+        h=PageSnippets(language, url, cite, env.globals["atlas"], asset, config),
         canonical=canonical, alternates=alternates, switch=switch,
-        x_default=alternates[0]["href"], citations=citations, **context)
+        x_default=alternates[0]["href"], citations=citations,
+        chrome=_chrome(env, lang, path.rpartition("/")[0], absolute),
+        share_text=share_text(context.get("record"), language), **context)

@@ -1,70 +1,373 @@
-"""The few pieces of HTML every page repeats many times: a record's names, a link to a
-record, a figure with its citation mark, a metric, a period. Written in Python because
-as Jinja macros their calls were most of the rendering time; the templates reach them
-through `_macros.html`, which exports them under the same names."""
+"""The pieces of HTML that pages repeat many times: a record's names, a link to a
+record, a figure with its citation mark, a metric, a period, the tables of figures and
+supply links, the list of sources and the numbered notes. Written in Python because as Jinja
+macros their calls were most of the rendering time; the templates reach them through
+`_macros.html`, which exports them under the same names.
+
+Each piece is an f-string: values that are text go through `escape()`, pieces that are
+already HTML (Markup) go in as they are, and the result is wrapped in Markup once."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
 from . import format as fmt
 from . import i18n
+from .browse import sort_value
+from .plan import ROLE_LABELS, facts_of
 from .urls import record_path
 
 _EMPTY = Markup("")
-_EN_NAME = Markup('<span class="en" lang="en">%s</span>')
-_ZH_NAME = Markup('<span class="zh" lang="zh-CN">%s</span>')
-_RECORD_LINK = Markup('<a href="%s">%s</a> %s')
-_NOTE_TEXT = Markup('<span lang="%s">%s</span>')
-_CITE_MARK = Markup('<sup class="cite"><a href="#note-%s" aria-label="%s">[%s]</a></sup>')
-_VALUE = Markup('<span class="value">%s</span>')
-_BADGE = Markup(' <span class="badge badge-%s">%s</span>')
-_INFERRED = Markup(' <abbr class="inferred" title="%s">%s</abbr>')
-_SUBJECT = Markup('<span class="subject">%s</span>')
 
 
 class PageSnippets:
     """Bound to one page: its language, its links and its numbered notes."""
 
-    def __init__(self, language: i18n.Language, url, cite, atlas):
+    def __init__(self, language: i18n.Language, url, cite, atlas, asset=None, config=None):
         self.language, self.url, self.cite, self.atlas = language, url, cite, atlas
+        self.asset, self.config = asset, config
         self.english = language.code == "en"
         self.loc = language.loc
+        self.t = language.text
         self._value = fmt.fact_value_en if self.english else fmt.fact_value
         self._period = fmt.period_en if self.english else fmt.period_zh
-        self._inferred = Markup(_INFERRED) % (language.text("facts.inferred_title"),
-                                              language.text("facts.inferred"))
+        self._date = fmt.date_en if self.english else fmt.date_zh
+        self._inferred = language.memo.get("inferred")
+        if self._inferred is None:
+            self._inferred = language.memo["inferred"] = Markup(
+                f' <abbr class="inferred" title="{escape(language.text("facts.inferred_title"))}">'
+                f'{escape(language.text("facts.inferred"))}</abbr>')
+        self._marks = language.memo.setdefault("cite_marks", {})
 
     def other_name(self, r, field: str = "name") -> Markup:
         """The name in the other language, marked with its language (or nothing)."""
         other = getattr(r, field + "_en")
         if not self.english:
-            return _EN_NAME % other if other else _EMPTY
+            return Markup(f'<span class="en" lang="en">{escape(other)}</span>') if other else _EMPTY
         own = getattr(r, field)
-        return _ZH_NAME % own if own and other else _EMPTY
+        return Markup(f'<span class="zh" lang="zh-CN">{escape(own)}</span>') \
+            if own and other else _EMPTY
 
     def names(self, r, field: str = "name") -> Markup:
-        return escape(self.loc(r, field)) + Markup(" ") + self.other_name(r, field)
+        return Markup(f"{escape(self.loc(r, field))} {self.other_name(r, field)}")
 
     def rec(self, r) -> Markup:
-        return _RECORD_LINK % (self.url(record_path(r.kind_name, r.id)), self.loc(r, "name"),
-                               self.other_name(r))
+        return Markup(f'<a href="{escape(self.url(record_path(r.kind_name, r.id)))}">'
+                      f'{escape(self.loc(r, "name"))}</a> {self.other_name(r)}')
 
     def note_text(self, text: str) -> Markup:
-        return _NOTE_TEXT % (i18n.text_lang(text), text)
+        return Markup(f'<span lang="{i18n.text_lang(text)}">{escape(text)}</span>')
 
     def cite_mark(self, n: int) -> Markup:
-        return _CITE_MARK % (n, self.language.text("notes.mark", n=n), n)
+        """The citation mark of note `n` (the same on every page of the language)."""
+        mark = self._marks.get(n)
+        if mark is None:
+            mark = self._marks[n] = Markup(
+                f'<sup class="cite"><a href="#note-{escape(n)}" '
+                f'aria-label="{escape(self.t("notes.mark", n=n))}">[{escape(n)}]</a></sup>')
+        return mark
 
     def value(self, f) -> Markup:
-        html = _VALUE % self._value(f)
-        if f.kind != "actual":
-            html += _BADGE % (f.kind, self.language.text("fact_kind." + f.kind))
-        return html + self.cite_mark(self.cite(f))
+        badge = "" if f.kind == "actual" else \
+            f' <span class="badge badge-{escape(f.kind)}">{escape(self.t("fact_kind." + f.kind))}</span>'
+        return Markup(f'<span class="value">{escape(self._value(f))}</span>{badge}'
+                      f'{self.cite_mark(self.cite(f))}')
 
     def when(self, f) -> Markup:
         period = escape(self._period(f))
-        return period + self._inferred if f.time_inferred else period
+        return Markup(period + self._inferred) if f.time_inferred else period
 
     def metric(self, f) -> Markup:
         html = escape(self.loc(self.atlas.metrics[f.metric], "name"))
-        return html + _SUBJECT % self.loc(f, "subject") if f.subject else html
+        if f.subject:
+            return Markup(f'{html}<span class="subject">{escape(self.loc(f, "subject"))}</span>')
+        return html
+
+    # --- Figures in tables ----------------------------------------------------------
+
+    def _not(self, key: str) -> Markup:
+        """"Not reported", "not stated" ...: the same in every cell of the language."""
+        memo = self.language.memo
+        html = memo.get(key)
+        if html is None:
+            html = memo[key] = Markup(f'<span class="nr">{escape(self.t(key))}</span>')
+        return html
+
+    def cell(self, facts) -> Markup:
+        """Every figure of a table cell with its period, or "not reported"."""
+        if not facts:
+            return self._not("facts.not_reported")
+        return Markup("<br>".join([f'{self.value(f)}<span class="when">{escape(self._period(f))}</span>'
+                                   for f in facts]))
+
+    def facts_table(self, facts, caption=None) -> Markup:
+        if not facts:
+            return _EMPTY
+        t = self.t
+        rows = []
+        for f in facts:
+            metric = self.metric(f)
+            value = self.value(f)
+            note = f'<details class="fact-note"><summary>{escape(t("facts.note"))}</summary>' \
+                   f'{self.note_text(f.note)}</details>' if f.note else ""
+            rows.append(f'    <tr id="{escape(f.anchor)}">\n      <th scope="row">{metric}</th>\n'
+                        f'      <td>{value}{note}</td>\n      <td>{self.when(f)}</td>\n    </tr>\n')
+        return Markup(f'<div class="table-wrap">\n<table class="facts">\n'
+                      f'  <caption>{escape(caption or t("facts.caption"))}</caption>\n'
+                      f'  <thead><tr><th scope="col">{escape(t("facts.metric"))}</th>'
+                      f'<th scope="col">{escape(t("facts.value"))}</th>'
+                      f'<th scope="col">{escape(t("facts.time"))}</th></tr></thead>\n'
+                      f'  <tbody>\n{"".join(rows)}  </tbody>\n</table>\n</div>\n')
+
+    # --- Supply links ---------------------------------------------------------------
+
+    def link_head(self, show_supplier: bool = True, show_customer: bool = True) -> Markup:
+        key = ("link_head", show_supplier, show_customer)
+        html = self.language.memo.get(key)
+        if html is None:
+            t = self.t
+            supplier = f'<th scope="col">{escape(t("chain.col.supplier"))}</th>' if show_supplier else ""
+            customer = f'<th scope="col">{escape(t("chain.col.customer"))}</th>' if show_customer else ""
+            html = self.language.memo[key] = Markup(
+                f'{supplier}{customer}<th scope="col" data-type="number">{escape(t("chain.col.tier"))}</th>'
+                f'<th scope="col">{escape(t("chain.col.product"))}</th>\n'
+                f'<th scope="col" data-type="number">{escape(t("chain.col.share"))}</th>'
+                f'<th scope="col" data-type="number">{escape(t("chain.col.delivery"))}</th>\n'
+                f'<th scope="col">{escape(t("chain.col.other"))}</th>')
+        return html
+
+    def link_product(self, link) -> Markup:
+        product = escape(self.loc(link, "product")) if link.product else self._not("chain.not_stated")
+        return Markup(f"{product}{self.cite_mark(self.cite(link.source_id, link.quote))}")
+
+    def link_figures(self, link) -> Markup:
+        """The share and the delivery time of a link, a column each."""
+        share, delivery = facts_of(link, "share"), facts_of(link, "delivery_time")
+        share_cell = self.cell(share)
+        return Markup(f'<td data-sort="{escape(sort_value(share))}">{share_cell}</td>\n'
+                      f'<td data-sort="{escape(sort_value(delivery))}">{self.cell(delivery)}</td>')
+
+    def _link_others(self, link) -> Markup:
+        """The link's figures other than share and delivery time, in one cell."""
+        metrics = self.atlas.metrics
+        shown = [f'{escape(self.loc(metrics[f.metric], "name"))} {self.value(f)}'
+                 for f in link.facts if f.metric not in ("share", "delivery_time")]
+        return Markup("<br>".join(shown)) if shown else self._not("chain.not_reported")
+
+    def link_row(self, link, tiers, show_supplier: bool = True, show_customer: bool = True,
+                 makers=None) -> Markup:
+        """A supply link as a table row: the tier, the share and the delivery time get a
+        column each ("not reported" where the article gives none); other figures share
+        the last one. `tiers`: the tier of each link, by index."""
+        tier = tiers[link.index]
+        companies = self.atlas.companies
+        makers_attr = f' data-makers="{escape(" ".join(map(str, makers)))}"' if makers is not None else ""
+        supplier = f"<td>{self.rec(companies[link.supplier])}</td>" if show_supplier else ""
+        customer = f"<td>{self.rec(companies[link.customer])}</td>" if show_customer else ""
+        tier_text = escape(self.t(f"chain.tier.{tier}"))
+        product = self.link_product(link)
+        figures = self.link_figures(link)
+        return Markup(f'<tr id="{escape(link.anchor)}"{makers_attr}>\n{supplier}{customer}'
+                      f'  <td data-sort="{escape(tier or "")}">{tier_text}</td>\n'
+                      f'  <td>{product}</td>\n  {figures}\n  <td>{self._link_others(link)}</td>\n</tr>\n')
+
+    def link_rows(self, links, tiers, show_supplier: bool = True, show_customer: bool = True,
+                  makers_of=None) -> Markup:
+        """`link_row` for each link; `makers_of`: the makers of each link, by index."""
+        return Markup("".join([
+            self.link_row(l, tiers, show_supplier, show_customer,
+                          None if makers_of is None else makers_of.get(l.index, []))
+            for l in links]))
+
+    def network_table(self, network) -> Markup:
+        """A vehicle maker's network: its suppliers (tier 1) and their suppliers (tier 2)."""
+        t, loc, companies = self.t, self.loc, self.atlas.companies
+        rows = []
+        for row in network.rows:
+            supplier = companies[row.link.supplier]
+            district = self.atlas.districts.get(supplier.district)
+            supplier_link = self.rec(supplier)
+            tier_text = escape(t(f"chain.network_tier.{row.tier}"))
+            customer_link = self.rec(companies[row.link.customer])
+            product = self.link_product(row.link)
+            figures = self.link_figures(row.link)
+            place = escape(loc(district, "name")) if district else self._not("browse.not_stated")
+            tier = escape(row.tier)
+            rows.append(f'    <tr data-tier="{tier}">\n      <td>{supplier_link}</td>\n'
+                        f'      <td data-sort="{tier}">{tier_text}</td>\n'
+                        f'      <td>{customer_link}</td>\n      <td>{product}</td>\n'
+                        f'      {figures}\n      <td>{place}</td>\n    </tr>')
+        caption = escape(t("chain.network_caption", maker=loc(network.maker, "name")))
+        return Markup(f'<div class="table-wrap"><table class="list sortable network-table">\n'
+                      f'  <caption>{caption}</caption>\n'
+                      f'  <thead><tr><th scope="col">{escape(t("chain.col.supplier"))}</th>'
+                      f'<th scope="col" data-type="number">{escape(t("chain.col.tier"))}</th>\n'
+                      f'    <th scope="col">{escape(t("chain.col.delivers_to"))}</th>'
+                      f'<th scope="col">{escape(t("chain.col.product"))}</th>\n'
+                      f'    <th scope="col" data-type="number">{escape(t("chain.col.share"))}</th>'
+                      f'<th scope="col" data-type="number">{escape(t("chain.col.delivery"))}</th>\n'
+                      f'    <th scope="col">{escape(t("chain.col.district"))}</th></tr></thead>\n'
+                      f'  <tbody>{"".join(rows)}  </tbody>\n</table></div>\n')
+
+    # --- Places and sources ---------------------------------------------------------
+
+    def location_note(self, r) -> Markup:
+        t = self.t
+        where = r.location
+        if not where:
+            return Markup(f'<p class="location-note">{escape(t("location.none"))}</p>\n')
+        converted = f' {escape(t("location.converted"))}' if where.datum_given == "gcj02" else ""
+        return Markup(f'<p class="location-note">{escape(t("location.label"))}'
+                      f'{escape(t("precision." + where.precision))}{escape(t("punct.stop"))}'
+                      f'{self.note_text(where.note)}{converted}</p>\n')
+
+    def small_map(self, map, label) -> Markup:
+        """A record's map (atlas/maps.py: its HTML is the build's own) with its caption."""
+        if not map:
+            return _EMPTY
+        return Markup(f'<figure class="map-frame map-small">\n  {map.html}\n'
+                      f'  <figcaption>{escape(label)} · {escape(self.t("map.small_legend"))}</figcaption>\n'
+                      f'</figure>\n')
+
+    def source_label(self, src) -> Markup:
+        inferred = escape(self.t("source.inferred_short")) if src.date_inferred else ""
+        return Markup(f'{escape(self.loc(src, "outlet"))} {escape(self._date(src.date))}{inferred}')
+
+    def sources_list(self, ids) -> Markup:
+        sources, colon = self.atlas.sources, escape(self.t("punct.colon"))
+        items = []
+        for ident in ids:
+            src = sources[ident]
+            title = escape(self.loc(src.headlines[0], "title")) if src.headlines else ""
+            items.append(f'  <li><a href="{escape(self.url(record_path("source", ident)))}">'
+                         f'{self.source_label(src)}</a>{colon}{title}</li>\n')
+        return Markup(f'<ul class="sources">\n{"".join(items)}</ul>\n')
+
+    def _owner_link(self, kind: str, ident: str) -> Markup:
+        """A link to the record `kind`/`ident` (a circle: its name alone, no other name)."""
+        owner = self.atlas.record(kind, ident)
+        if kind == "circle":
+            return Markup(f'<a href="{escape(self.url(record_path("circle", owner.id)))}">'
+                          f'{escape(self.loc(owner, "name"))}</a>')
+        return self.rec(owner)
+
+    def source_figures(self, facts_by_owner) -> Markup:
+        """A source's figures grouped by the record (or supply link) they are about."""
+        companies = self.atlas.companies
+        parts = []
+        for (kind, ident), facts in facts_by_owner:
+            if kind == "link":
+                link = self.atlas.links[int(ident)]
+                parts.append(f'<h3 id="{escape(link.anchor)}">{escape(self.t("source.link"))}'
+                             f'{self.rec(companies[link.supplier])} → {self.rec(companies[link.customer])}</h3>\n')
+            else:
+                parts.append(f"<h3>{self._owner_link(kind, ident)}</h3>\n")
+            parts.append(f'<ul class="quotes">{self.quoted_facts(facts)}</ul>\n')
+        return Markup("".join(parts))
+
+    def record_cards(self, records) -> Markup:
+        """Records given as (kind, id), as the items of a `cards` list."""
+        return Markup("".join([f"<li>{self._owner_link(kind, ident)}</li>" for kind, ident in records]))
+
+    def quoted_facts(self, facts) -> Markup:
+        """A source's figures, each with its quote (the items of a `quotes` list)."""
+        metrics, loc = self.atlas.metrics, self.loc
+        colon = escape(self.t("punct.colon"))
+        items = []
+        for f in facts:
+            subject = f" ({escape(loc(f, 'subject'))})" if f.subject else ""
+            badge = "" if f.kind == "actual" else \
+                f' <span class="badge badge-{escape(f.kind)}">{escape(self.t("fact_kind." + f.kind))}</span>'
+            items.append(f'  <li id="{escape(f.anchor)}">{escape(loc(metrics[f.metric], "name"))}{subject}'
+                         f'{colon}<span class="value">{escape(self._value(f))}</span>{badge} · '
+                         f'{self.when(f)}<br><q lang="zh-CN">{escape(f.quote)}</q></li>\n')
+        return Markup("".join(items))
+
+    def quoted_links(self, links) -> Markup:
+        """Supply links, each with its quote (the items of a `quotes` list)."""
+        companies = self.atlas.companies
+        colon = escape(self.t("punct.colon"))
+        items = []
+        for l in links:
+            product = f"{colon}{escape(self.loc(l, 'product'))}" if l.product else ""
+            items.append(f"<li>{self.rec(companies[l.supplier])} → {self.rec(companies[l.customer])}"
+                         f'{product}<br><q lang="zh-CN">{escape(l.quote)}</q></li>')
+        return Markup("".join(items))
+
+    def browse_rows(self, rows) -> Markup:
+        """The rows of a browse table (browse.RecordRow): every cell says something,
+        "not stated" where the record does not."""
+        loc, t = self.loc, self.t
+        not_stated = self._not("browse.not_stated")
+        items = []
+        for row in rows:
+            kind = row.record.kind_name
+            if row.industry:
+                industry = escape(loc(row.industry, "name"))
+            else:
+                industry = self._not("browse.not_applicable") if kind == "park" else not_stated
+            district = escape(loc(row.district, "name")) if row.district else not_stated
+            province = escape(loc(row.province)) if row.province else not_stated
+            items.append(f'    <tr data-kind="{escape(kind)}">\n      <td>{self.rec(row.record)}</td>\n'
+                         f'      <td>{escape(t("browse.kind." + kind))}</td>\n'
+                         f'      <td>{escape(loc(row.type_label))}</td>\n      <td>{industry}</td>\n'
+                         f'      <td>{district}</td>\n      <td>{province}</td>\n    </tr>')
+        return Markup("".join(items))
+
+    def company_cards(self, companies) -> Markup:
+        """Companies as the items of a `cards` list: a link and the company's role."""
+        loc = self.loc
+        return Markup("".join([f'<li>{self.rec(c)} <span class="role">{escape(loc(ROLE_LABELS[c.role]))}</span></li>'
+                               for c in companies]))
+
+    def cite_block(self, record, address: str) -> Markup:
+        """"Cite this page" for a cluster, company or park page at `address`, and the
+        link to its JSON."""
+        t, config = self.t, self.config
+        json_path = "data/" + record_path(record.kind_name, record.id).replace(".html", ".json")
+        citation = t("cite.citation", site=Markup(f'<span lang="zh-CN">{escape(config.title)}</span>'),
+                     site_en=config.title_en, name=self.loc(record, "name"),
+                     version=config.version, date=config.build_date, address=address)
+        return Markup(f'<section class="cite-this" aria-labelledby="cite-this-title">\n'
+                      f'  <h2 id="cite-this-title">{escape(t("cite.title"))}</h2>\n'
+                      f'  <p class="citation">{escape(citation)}</p>\n'
+                      f'  <p>{escape(t("cite.figures"))}\n'
+                      f'    <a href="{escape(self.url("data.html"))}#cite">{escape(t("cite.how"))}</a></p>\n'
+                      f'  <p class="entity-json"><a href="{escape(self.asset(json_path))}" type="application/json">'
+                      f'{escape(t("cite.json"))}</a> <code>{escape(json_path)}</code></p>\n</section>\n')
+
+    def company_rows(self, companies) -> Markup:
+        """The rows of the table of companies: name, role, industry, district and how
+        many customers and suppliers each has."""
+        loc, industries, districts = self.loc, self.atlas.industries, self.atlas.districts
+        items = []
+        for c in companies:
+            district = escape(loc(districts[c.district], "name")) if c.district in districts \
+                else self._not("browse.not_stated")
+            customers, suppliers = len(c.supplies), len(c.supplied_by)
+            items.append(f'    <tr>\n      <td>{self.rec(c)}</td>\n'
+                         f'      <td>{escape(loc(ROLE_LABELS[c.role]))}</td>\n'
+                         f'      <td>{escape(loc(industries[c.industry], "name"))}</td>\n'
+                         f'      <td>{district}</td>\n'
+                         f'      <td data-sort="{customers}">{customers}</td>\n'
+                         f'      <td data-sort="{suppliers}">{suppliers}</td>\n    </tr>')
+        return Markup("".join(items))
+
+    # --- The page's notes -----------------------------------------------------------
+
+    def notes(self, citations) -> Markup:
+        """The page's numbered notes: each figure's quote and a link to its source."""
+        if not citations.items:
+            return _EMPTY
+        t = self.t
+        comma, inferred = escape(t("punct.comma")), escape(t("notes.date_inferred"))
+        items = []
+        for note in citations.items:
+            source = self.atlas.sources[note.source_id]
+            target = record_path("source", source.id) + ("#" + note.anchor if note.anchor else "")
+            items.append(f'    <li id="note-{escape(note.number)}"><q lang="zh-CN">{escape(note.quote)}</q>\n'
+                         f'      — <a href="{escape(self.url(target))}">{escape(self.loc(source, "outlet"))}'
+                         f'{comma}{escape(self._date(source.date))}'
+                         f'{inferred if source.date_inferred else ""}</a></li>\n')
+        return Markup(f'<section class="notes" aria-labelledby="notes-title">\n'
+                      f'  <h2 id="notes-title">{escape(t("notes.title"))}</h2>\n'
+                      f'  <ol>\n{"".join(items)}  </ol>\n</section>\n')
