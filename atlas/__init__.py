@@ -22,14 +22,14 @@ from .config import Config, load_config
 from .load import load_boundaries
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
-from .opendata import data_files
+from .opendata import data_pages, start_open_data
 from .output import write_site, write_zip
 from .pages import environment, render_page
 from .plan import plan_site
 from .progress import Progress
-from .render import Publisher, RenderJob, render_pages
+from .render import Publisher, RenderJob, default_jobs, render_pages
 from .resolve import resolve
-from .search import PAGEFIND_FOLDER, start_search
+from .search import indexed_digest, start_search
 from .validate import validate
 
 __version__ = "0.1.0"
@@ -114,7 +114,7 @@ def render_site(project: Project, config: Config, out: Path,
     mapper = MapMaker(atlas, config)
     pages = plan_site(atlas, mapper)
     fingerprints: dict = {}
-    summary = {"pages": len(pages), "counts": describe_counts(atlas)}  # filled in below
+    summary = {"counts": describe_counts(atlas)}  # filled in below
 
     def render(page) -> str:
         return render_page(env, page.path, page.template, page.context, lang=page.lang,
@@ -124,35 +124,47 @@ def render_site(project: Project, config: Config, out: Path,
         publish = Publisher(tmp, out if out.is_dir() else None)
         before = None if force else cache.build_in_place(out)
 
-        def reuse(indexed: str) -> bool:
-            return before is not None and before.summary.get("search") == indexed \
-                and publish.keep_tree(PAGEFIND_FOLDER)
+        def reuse(shard: str, indexed: str) -> bool:
+            """Link a search shard from the previous site if made from the same pages."""
+            return before is not None and indexed_digest(out / shard) == indexed \
+                and publish.keep_tree(shard)
 
-        # Pagefind (site search: atlas/search.py) runs beside the rendering.
-        progress.stage("starting the search index")
-        search = start_search(tmp, atlas, [p.path for p in pages], reuse)
+        # The open data (atlas/opendata.py) is written by a forked process beside the
+        # rendering (forked before the atlas's tables are tracked), and so is the Pagefind
+        # index (site search: atlas/search.py); the data page, which lists the open data's
+        # files, is rendered once they are written.
+        progress.stage("starting the open data")
+        data = start_open_data(atlas, config, publish.put, background=default_jobs() > 1)
+        search = None
         try:
+            progress.stage("starting the search index")
+            search = start_search(tmp, atlas, [p.path for p in pages], reuse)
             progress.stage("rendering pages", total=len(pages))
             tracking.install(atlas)
-            rendered = render_pages(RenderJob(pages, render, publish, tracking.Digests(atlas),
-                                              {} if force else cache.previous_pages(out, site)),
+            digests, previous = tracking.Digests(atlas), {} if force else cache.previous_pages(out, site)
+            rendered = render_pages(RenderJob(pages, render, publish, digests, previous),
                                     progress=progress.advance)
-            fingerprints.update(rendered.pages)
-            summary["kept"] = rendered.count.kept
-            progress.stage("writing assets and data")
+            progress.stage("writing assets")
             publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
             publish.put_text("static/geo/basemap.js", basemap_script(project.static, atlas, config))
             publish.put_text("static/data/places.js", mapper.places_script())
             publish.put_text(".nojekyll", "")
-            for rel, data in data_files(atlas, config).items():  # open data: atlas/opendata.py
-                publish.put(rel, data)
+            progress.stage("finishing the open data")
+            data_page = data_pages(data.finish(), config)
+            progress.stage("rendering the data page")
+            data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous))
+            fingerprints.update({**rendered.pages, **data_rendered.pages})
+            summary["kept"] = (rendered.count + data_rendered.count).kept
+            summary["pages"] = len(pages) + len(data_page)
             progress.stage("finishing the search index")
             summary["search"] = search.finish()
         except BaseException:
-            search.abort()
+            data.abort()
+            if search is not None:
+                search.abort()
             raise
         if config.url:
-            publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages]))
+            publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages + data_page]))
             publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
         summary["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
 

@@ -5,30 +5,38 @@ software reads the Chinese correctly) and as JSON; places and circles as GeoJSON
 each cluster, company, park and source also as its own JSON file; and the lot is
 described by `data/datapackage.json`, a Frictionless Data Package (v2).
 
-`data_files(atlas, config)` is pure and deterministic: the same Atlas and
-configuration give the same bytes (no clock, everything in a stable order)."""
+`write_open_data(atlas, config, put)` hands each file to `put` as soon as it is
+made, so no more than one file's bytes is held at a time, and returns the data
+page's list of them; a build runs it in a forked process beside the page rendering
+(`start_open_data`) and renders the data page (`data_pages`) once it is done. It is
+deterministic: the same Atlas and configuration give the same bytes (no clock,
+everything in a stable order)."""
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing import get_context
+from operator import itemgetter
+from typing import Any, Callable
 
 from . import geo, maps
 from . import plan as planning
 from .config import Config
 from .format import fact_value
 from .model import PROVINCES, Atlas, Cluster, Company, Fact, Link, Location, Park, Source
-from .urls import SECTIONS, record_path
+from .urls import SECTIONS, page_path, record_path
 
 DATA_DIR = "data"
 PACKAGE_FILE = f"{DATA_DIR}/datapackage.json"
 LIST_SEPARATOR = " | "
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)   # each is one character: a set lookup per cell
 FORMULA_NOTE = ("In the CSV files a text cell that would start with = + - @ or a tab is "
                 "prefixed with an apostrophe (') so that spreadsheet software shows it as text "
                 "instead of running it as a formula; the JSON files keep the text unchanged.")
@@ -86,22 +94,28 @@ class Download:
         return "<id>" in self.path
 
 
-@dataclass(frozen=True)
-class OpenData:
-    files: dict[str, bytes]
-    downloads: list[Download]
+Put = Callable[[str, bytes], object]   # site path, bytes -> (ignored)
 
 
 def data_files(atlas: Atlas, config: Config) -> dict[str, bytes]:
-    """Every open-data file: site path -> bytes, sorted by path."""
-    return open_data(atlas, config).files
+    """Every open-data file in memory: site path -> bytes, sorted by path (a build
+    writes them one by one instead: `write_open_data`)."""
+    files: dict[str, bytes] = {}
+    write_open_data(atlas, config, files.__setitem__)
+    return dict(sorted(files.items()))
 
 
-def data_page_context(atlas: Atlas, config: Config) -> dict:
+def data_page_context(downloads: list[Download], config: Config) -> dict:
     """What the data page (templates/data.html) lists: the files and the licences."""
-    return dict(downloads=open_data(atlas, config).downloads, list_separator=LIST_SEPARATOR,
+    return dict(downloads=downloads, list_separator=LIST_SEPARATOR,
                 formula_starts=" ".join(c for c in FORMULA_STARTS if c.isprintable()),
                 licence_data=licence(config.licence_data), licence_code=licence(config.licence_code))
+
+
+def data_pages(downloads: list[Download], config: Config) -> list[planning.PlannedPage]:
+    """The data page in every language, planned once the files it lists are written."""
+    return planning.in_every_language([planning.PlannedPage(
+        page_path("data"), "data.html", data_page_context(downloads, config))])
 
 
 def entity_json_path(kind: str, ident: str) -> str:
@@ -171,6 +185,25 @@ def _disagreeing(atlas: Atlas) -> dict[str, list[str]]:
         for fact in group:
             others[fact.anchor] = sorted(f.anchor for f in group if f.anchor != fact.anchor)
     return others
+
+
+class SharedRows:
+    """Each figure's and supply link's row, made once: the tables and the entity files
+    (a record's, its source's, both companies of a link) show the same rows."""
+
+    def __init__(self, atlas: Atlas, config: Config):
+        others = _disagreeing(atlas)
+        self._facts = {id(f): _fact_row(f, atlas, config, others) for f in atlas.all_facts()}
+        self.links = [_link_row(link, atlas, config) for link in atlas.links]
+        self.links_of_source: dict[str, list[dict]] = {}
+        for link, row in zip(atlas.links, self.links):
+            self.links_of_source.setdefault(link.source_id, []).append(row)
+        self.circles_of_park: dict[str, list] = {}
+        for circle in atlas.circles.values():
+            self.circles_of_park.setdefault(circle.centre, []).append(circle)
+
+    def facts(self, facts) -> list[dict]:
+        return [self._facts[id(f)] for f in facts]
 
 
 def _link_row(link: Link, atlas: Atlas, config: Config) -> dict:
@@ -266,8 +299,7 @@ TAIL_COLUMNS = ("summary:: short description in our own words (Markdown), not ar
                 "json:: its own JSON file, with everything its page shows")
 
 
-def _tables(atlas: Atlas, config: Config) -> list[Table]:
-    others = _disagreeing(atlas)
+def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> list[Table]:
     facts = sorted(atlas.all_facts(), key=lambda f: (f.owner_kind, f.owner_id, f.anchor))
     return [
         Table("companies", "企业", "Companies",
@@ -332,7 +364,7 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
                   "source_outlet:: the newspaper", "source_date:: the article's date",
                   "quote:: verbatim from the article", "facts:list: ids of figures about this "
                   "relation (facts.csv)", "page:: its row on the supply page"))),
-              [_link_row(l, atlas, config) for l in atlas.links],
+              rows.links,
               (("supplier", "companies"), ("customer", "companies"), ("source", "sources"))),
         Table("facts", "全部数据及出处", "All figures with sources and quotes",
               "Every figure of the atlas, one row each, with its source and verbatim quote. "
@@ -361,7 +393,7 @@ def _tables(atlas: Atlas, config: Config) -> list[Table]:
                   "note:: our remark on the figure",
                   "disagrees_with:list: ids of figures from other articles about the same thing "
                   "with other values", "page:: where the site shows it"))),
-              [_fact_row(f, atlas, config, others) for f in facts],
+              rows.facts(facts),
               (("source", "sources"),)),
     ]
 
@@ -378,10 +410,10 @@ def _entity_header(kind: str, ident: str, config: Config) -> dict:
             "kind": kind, "page": page_url(config, record_path(kind, ident))}
 
 
-def _entity(record, kind: str, atlas: Atlas, config: Config, others, **extra) -> dict:
+def _entity(record, kind: str, atlas: Atlas, config: Config, rows: SharedRows, **extra) -> dict:
     return {**_entity_header(kind, record.id, config), **_common(record), **extra,
             "summary": record.summary.strip(), "summary_en": record.summary_en.strip(),
-            "facts": [_fact_row(f, atlas, config, others) for f in record.facts],
+            "facts": rows.facts(record.facts),
             "sources": [_source_ref(atlas.sources[s], config) for s in record.source_ids]}
 
 
@@ -396,10 +428,10 @@ def _label(labels: dict, key: str) -> dict:
     return {"id": key, "name": zh, "name_en": en}
 
 
-def _company_entity(c: Company, atlas: Atlas, config: Config, others) -> dict:
+def _company_entity(c: Company, atlas: Atlas, config: Config, rows: SharedRows) -> dict:
     industry = atlas.industries[c.industry]
     return _entity(
-        c, "company", atlas, config, others,
+        c, "company", atlas, config, rows,
         role=_label(planning.ROLE_LABELS, c.role),
         industry={"id": industry.id, "name": industry.name, "name_en": industry.name_en},
         parent=_ref(atlas.companies.get(c.parent)),
@@ -409,15 +441,15 @@ def _company_entity(c: Company, atlas: Atlas, config: Config, others) -> dict:
         products=[{"name": p.name, "name_en": p.name_en} for p in c.products],
         people=[{"name": p.name, "title": p.title, "title_en": p.title_en, "source": p.source_id}
                 for p in c.people],
-        customers=[_link_row(atlas.links[i], atlas, config) for i in c.supplies],
-        suppliers=[_link_row(atlas.links[i], atlas, config) for i in c.supplied_by],
+        customers=[rows.links[i] for i in c.supplies],
+        suppliers=[rows.links[i] for i in c.supplied_by],
         location=_location(c.location))
 
 
-def _cluster_entity(c: Cluster, atlas: Atlas, config: Config, others) -> dict:
+def _cluster_entity(c: Cluster, atlas: Atlas, config: Config, rows: SharedRows) -> dict:
     industry = atlas.industries[c.industry]
     return _entity(
-        c, "cluster", atlas, config, others,
+        c, "cluster", atlas, config, rows,
         cluster_kind=_label(planning.CLUSTER_KIND_LABELS, c.kind),
         industry={"id": industry.id, "name": industry.name, "name_en": industry.name_en},
         region=_label(PROVINCES, c.region), district=_ref(atlas.districts.get(c.district)),
@@ -429,38 +461,37 @@ def _cluster_entity(c: Cluster, atlas: Atlas, config: Config, others) -> dict:
         companies=[_ref(atlas.companies[x]) for x in sorted(c.companies)])
 
 
-def _park_entity(p: Park, atlas: Atlas, config: Config, others) -> dict:
+def _park_entity(p: Park, atlas: Atlas, config: Config, rows: SharedRows) -> dict:
     return _entity(
-        p, "park", atlas, config, others,
+        p, "park", atlas, config, rows,
         park_kind=_label(planning.PARK_KIND_LABELS, p.kind),
         district=_ref(atlas.districts.get(p.district)), parent=_ref(atlas.parks.get(p.parent)),
         children=[_ref(atlas.parks[x]) for x in sorted(p.children)],
         clusters=[_ref(atlas.clusters[x]) for x in sorted(p.clusters)],
         companies=[_ref(atlas.companies[x]) for x in sorted(p.companies)],
-        circles=[_ref(c) for c in atlas.circles.values() if c.centre == p.id],
+        circles=[_ref(c) for c in rows.circles_of_park.get(p.id, [])],
         location=_location(p.location))
 
 
-def _source_entity(s: Source, atlas: Atlas, config: Config, others) -> dict:
+def _source_entity(s: Source, atlas: Atlas, config: Config, rows: SharedRows) -> dict:
     return {**_entity_header("source", s.id, config),
             **{k: v for k, v in _source_row(s, config).items()
                if k not in ("page", "json", "headlines_en")},
             "headlines": [{"title": h.title, "title_en": h.title_en, "reporters": list(h.reporters)}
                           for h in s.headlines],
-            "facts": [_fact_row(f, atlas, config, others) for f in s.facts],
-            "links": [_link_row(l, atlas, config) for l in atlas.links if l.source_id == s.id],
+            "facts": rows.facts(s.facts),
+            "links": rows.links_of_source.get(s.id, []),
             "cited_by": [{"kind": kind, "id": ident, "name": atlas.record(kind, ident).name}
                          for kind, ident in sorted(set(s.cited_by))]}
 
 
-def _entities(atlas: Atlas, config: Config) -> dict[str, dict]:
-    others = _disagreeing(atlas)
-    makers = (("company", atlas.companies, _company_entity),
-              ("cluster", atlas.clusters, _cluster_entity),
-              ("park", atlas.parks, _park_entity),
-              ("source", atlas.sources, _source_entity))
-    return {entity_json_path(kind, ident): make(record, atlas, config, others)
-            for kind, records, make in makers for ident, record in records.items()}
+def _entity_records(atlas: Atlas, kind: str) -> dict:
+    return {"company": atlas.companies, "cluster": atlas.clusters, "park": atlas.parks,
+            "source": atlas.sources}[kind]
+
+
+ENTITY_MAKERS = {"company": _company_entity, "cluster": _cluster_entity, "park": _park_entity,
+                 "source": _source_entity}
 
 
 # ---- GeoJSON ------------------------------------------------------------------------
@@ -537,17 +568,19 @@ def circles_geojson(atlas: Atlas, config: Config) -> dict:
 
 # ---- serialisation ------------------------------------------------------------------
 
+# Compact: Python's JSON encoder runs in C only without `indent`.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def json_bytes(value: Any) -> bytes:
     """UTF-8 JSON with `<` escaped so no file can end a <script> or open a tag
     if it is ever embedded in or sniffed as HTML (json.loads gives the same text back)."""
-    # Compact: Python's JSON encoder runs in C only without `indent`.
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c") + "\n").encode("utf-8")
+    return (_JSON.encode(value).replace("<", "\\u003c") + "\n").encode("utf-8")
 
 
 def neutralise(text: str) -> str:
     """A CSV text cell that a spreadsheet would run as a formula, made plain text."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
 def number_text(value: float) -> str:
@@ -555,9 +588,12 @@ def number_text(value: float) -> str:
 
 
 def csv_cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # most cells: tested first
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return number_text(value)
@@ -569,9 +605,10 @@ def csv_cell(value: Any) -> str:
 def csv_bytes(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_cell(row[c.name]) for c in table.columns])
+    names = [c.name for c in table.columns]
+    writer.writerow(names)
+    cells = itemgetter(*names)
+    writer.writerows([csv_cell(value) for value in cells(row)] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -654,73 +691,126 @@ ENTITY_TITLES = {"company": "Company files", "cluster": "Cluster files", "park":
                  "source": "Source files"}
 
 
-_last_built: list = []  # [(atlas, config, OpenData)]: the plan and the output both ask
+GEOJSON_FILES = (
+    ("places", "地图上的位置", "Places on the map",
+     "Every park and company the maps show, at the point they show it (WGS-84), with "
+     "how precise it is and whether it is the record's own point or its park's or "
+     "district's.", places_geojson),
+    ("circles", "配套圈", "Supply circles",
+     "Each circle's centre with every radius, and a polygon approximating each ring. "
+     "Rings with stated=true are radii an article gives (source and quote included); "
+     "stated=false is the atlas's own assumption, drawn only where no article gives one.",
+     circles_geojson))
 
 
-def open_data(atlas: Atlas, config: Config) -> OpenData:
-    """Every file and the data page's list of them (made once per atlas and config)."""
-    if _last_built and _last_built[0][0] is atlas and _last_built[0][1] == config:
-        return _last_built[0][2]
-    made = _make_open_data(atlas, config)
-    _last_built[:] = [(atlas, config, made)]
-    return made
-
-
-def _make_open_data(atlas: Atlas, config: Config) -> OpenData:
+def write_open_data(atlas: Atlas, config: Config, put: Put) -> list[Download]:
+    """Make every open-data file and hand it to `put(site path, bytes)` at once (none
+    is kept); returns the data page's list of them, in the page's order."""
     licences = [licence(config.licence_data)]
-    files: dict[str, bytes] = {}
     resources: list[dict] = []
     listing: list[Download] = []
-
-    def add(download: Download | None, path: str, data: bytes, resource: dict) -> None:
-        files[path] = data
-        resources.append(resource)
-        if download is not None:
-            listing.append(download)
-
-    for table in _tables(atlas, config):
-        for fmt, data in (("csv", csv_bytes(table)), ("json", json_bytes(table.rows))):
-            path = f"{DATA_DIR}/{table.name}.{fmt}"
-            resource = _table_resource(table, f"{table.name}.csv", data, licences) \
-                if fmt == "csv" else _json_resource(
-                    f"{table.name}-json", f"{table.name}.json", data,
-                    f"{table.title} {table.title_en} (JSON)",
-                    TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"), licences)
-            add(Download(path, table.name, fmt.upper(), len(table.rows), 1, len(data)),
-                path, data, resource)
-    for name, title, title_en, description, collection in (
-            ("places", "地图上的位置", "Places on the map",
-             "Every park and company the maps show, at the point they show it (WGS-84), with "
-             "how precise it is and whether it is the record's own point or its park's or "
-             "district's.", places_geojson(atlas, config)),
-            ("circles", "配套圈", "Supply circles",
-             "Each circle's centre with every radius, and a polygon approximating each ring. "
-             "Rings with stated=true are radii an article gives (source and quote included); "
-             "stated=false is the atlas's own assumption, drawn only where no article gives one.",
-             circles_geojson(atlas, config))):
+    rows = SharedRows(atlas, config)
+    for table in _tables(atlas, config, rows):
+        data = csv_bytes(table)
+        put(f"{DATA_DIR}/{table.name}.csv", data)
+        resources.append(_table_resource(table, f"{table.name}.csv", data, licences))
+        listing.append(Download(f"{DATA_DIR}/{table.name}.csv", table.name, "CSV",
+                                len(table.rows), 1, len(data)))
+        data = json_bytes(table.rows)
+        put(f"{DATA_DIR}/{table.name}.json", data)
+        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", data,
+                                        f"{table.title} {table.title_en} (JSON)",
+                                        TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"),
+                                        licences))
+        listing.append(Download(f"{DATA_DIR}/{table.name}.json", table.name, "JSON",
+                                len(table.rows), 1, len(data)))
+    for name, title, title_en, description, make in GEOJSON_FILES:
+        collection = make(atlas, config)
         path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
-        add(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)),
-            path, data,
-            _json_resource(name, f"{name}.geojson", data, f"{title} {title_en}", description,
-                           licences, geojson=True))
-    entities = _entities(atlas, config)
+        put(path, data)
+        resources.append(_json_resource(name, f"{name}.geojson", data, f"{title} {title_en}",
+                                        description, licences, geojson=True))
+        listing.append(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)))
     entity_files = []
     for kind, title_en in ENTITY_TITLES.items():
-        prefix = f"{DATA_DIR}/{SECTIONS[kind]}/"
-        paths = sorted(p for p in entities if p.startswith(prefix))
-        total = 0
-        for path in paths:
-            data = json_bytes(entities[path])
+        make, records, total = ENTITY_MAKERS[kind], _entity_records(atlas, kind), 0
+        for ident, record in records.items():
+            data = json_bytes(make(record, atlas, config, rows))
+            put(entity_json_path(kind, ident), data)
             total += len(data)
-            files[path] = data
-        listing.append(Download(prefix + "<id>.json", f"{kind}_files", "JSON", None,
-                                len(paths), total))
+        listing.append(Download(f"{DATA_DIR}/{SECTIONS[kind]}/<id>.json", f"{kind}_files",
+                                "JSON", None, len(records), total))
         entity_files.append({"path": f"{SECTIONS[kind]}/<id>.json", "title": title_en,
-                             "count": len(paths), "mediatype": "application/json",
+                             "count": len(records), "mediatype": "application/json",
                              "encoding": "utf-8",
                              "description": f"Everything the page {record_path(kind, '<id>')} "
                                             "shows, one file per id; linked from that page."})
     package = json_bytes(_package(config, atlas, resources, entity_files))
-    files[PACKAGE_FILE] = package
+    put(PACKAGE_FILE, package)
     listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
-    return OpenData(dict(sorted(files.items())), listing)
+    return listing
+
+
+# ---- beside the page rendering ------------------------------------------------------
+
+class OpenDataRun:
+    """The open data being written by a forked process while the pages render (the
+    parent only waits for its render workers meanwhile); or, when `background` is
+    false, written here before `start_open_data` returns."""
+
+    def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool):
+        self._listing: list[Download] | None = None
+        self._process = None
+        if not background:
+            self._listing = write_open_data(atlas, config, put)
+            return
+        context = get_context("fork")
+        self._answer, answer = context.Pipe(duplex=False)
+        # Forked: the atlas and `put` are inherited as they are, never pickled.
+        self._process = context.Process(target=_write_in_child, args=(atlas, config, put, answer),
+                                        name="atlas-open-data", daemon=True)
+        self._process.start()
+        answer.close()
+
+    def finish(self) -> list[Download]:
+        """The data page's list of files, once every file is written; raises the
+        writer's own error if it failed."""
+        if self._process is None:
+            assert self._listing is not None
+            return self._listing
+        try:
+            answer = self._answer.recv()
+        except EOFError:
+            raise RuntimeError("the process writing the open data ended without "
+                               f"finishing (exit code {self._process.exitcode})") from None
+        finally:
+            self._process.join()
+            self._answer.close()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def abort(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _write_in_child(atlas: Atlas, config: Config, put: Put, answer) -> None:
+    # Nothing inherited is garbage here: keep the collector off the atlas's objects.
+    gc.freeze()
+    try:
+        result: object = write_open_data(atlas, config, put)
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        result = err
+    try:
+        answer.send(result)
+    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
+        answer.send(RuntimeError(f"writing the open data failed: {result!r} ({err})"))
+    finally:
+        answer.close()
+
+
+def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True) -> OpenDataRun:
+    """Start writing the open data through `put` (see OpenDataRun)."""
+    return OpenDataRun(atlas, config, put, background)

@@ -16,6 +16,7 @@ import pytest
 from atlas import Project, load_atlas
 from atlas import geo, maps, opendata
 from atlas.config import Config
+from atlas.render import Publisher
 from atlas.resolve import resolve
 from atlas.validate import normalise_quote, validate
 
@@ -287,6 +288,49 @@ def test_every_record_has_its_own_json_with_what_its_page_shows(tmp_path):
     assert {f["quote"] for f in cluster["facts"]} == {"年产值达27亿元", "集聚企业120家"}
     source = json.loads(files["data/sources/tjrb-2025-09-clusters.json"])
     assert "text" not in source and len(source["facts"]) == 3
+
+
+def test_each_source_file_holds_exactly_the_links_and_figures_drawn_from_it(atlas, files):
+    for ident, source in atlas.sources.items():
+        entity = json.loads(files[opendata.entity_json_path("source", ident)])
+        assert [l["id"] for l in entity["links"]] == \
+            [f"link-{l.index + 1}" for l in atlas.links if l.source_id == ident]
+        assert [f["id"] for f in entity["facts"]] == [f.anchor for f in source.facts]
+        assert {f["source"] for f in entity["facts"]} <= {ident}
+
+
+# ---- written file by file, beside the rendering -------------------------------------
+
+def test_each_file_is_handed_over_once_and_listed_with_its_true_size(atlas, files):
+    handed: list[tuple[str, bytes]] = []
+    listing = opendata.write_open_data(atlas, CONFIG, lambda path, data: handed.append((path, data)))
+    assert len(handed) == len(files) and dict(handed) == files
+    for download in listing:
+        if download.is_pattern:
+            prefix = download.path.removesuffix("<id>.json")
+            sizes = [len(data) for path, data in handed if path.startswith(prefix)]
+            assert (download.files, download.bytes) == (len(sizes), sum(sizes))
+        else:
+            assert download.bytes == len(files[download.path]), download.path
+    assert [d.path for d in listing][-1] == opendata.PACKAGE_FILE
+
+
+def test_open_data_written_by_a_forked_process_is_the_same(atlas, files, tmp_path):
+    run = opendata.start_open_data(atlas, CONFIG, Publisher(tmp_path).put, background=True)
+    listing = run.finish()
+    written = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+               for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == files
+    assert listing == opendata.write_open_data(atlas, CONFIG, lambda path, data: None)
+
+
+def test_an_error_while_writing_in_the_forked_process_is_raised_by_finish(atlas):
+    def disk_full(path: str, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    run = opendata.start_open_data(atlas, CONFIG, disk_full, background=True)
+    with pytest.raises(OSError, match="No space left"):
+        run.finish()
 
 
 def test_two_runs_give_identical_bytes(files):
