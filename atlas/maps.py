@@ -245,6 +245,12 @@ class MapMaker:
         self.links = [link for link in atlas.links if self._drawable(link)]
         self.link_index = {link.index: i for i, link in enumerate(self.links)}
 
+    def tracking_text(self) -> str:
+        """What the maps take from this maker besides the records they look up (for
+        page fingerprints: atlas/tracking.py): the settings, and the index each place
+        and link has in places.js."""
+        return repr((repr(self.config), list(self.place_index), list(self.link_index)))
+
     def point(self, lat: float, lon: float) -> list[float]:
         """A WGS-84 point in the datum the map is drawn in."""
         if self.gcj02:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable
 
-from . import browse, maps
+from . import browse, maps, tracking
 from .i18n import DEFAULT, LANGUAGES, lang_path
 from .model import Atlas, Cluster, Company, Fact, Park, Record
 from .urls import browse_path, page_path, record_path, section_path
@@ -29,15 +29,19 @@ class PlannedPage:
         return _made(self.make_context)
 
 
-_last_made: tuple = (None, None)
+_last_made: tuple = (None, None, ())
 
 
 def _made(make: Callable[[], dict]) -> dict:
     """The context `make` returns, made once for the consecutive pages that share it
-    (one page in each language): only the last one is kept."""
+    (one page in each language): only the last one is kept. What making it looked up
+    in the atlas counts as looked up by every page that uses it."""
     global _last_made
     if _last_made[0] is not make:
-        _last_made = (make, make())
+        with tracking.Watch() as looked_up:
+            context = make()
+        _last_made = (make, context, frozenset(looked_up))
+    tracking.note_again(_last_made[2])
     return _last_made[1]
 
 
@@ -157,11 +161,11 @@ def links_by_source(atlas: Atlas) -> dict[str, list]:
     return found
 
 
-def _source_context(source, atlas: Atlas, links_of: dict[str, list]) -> dict:
+def _source_context(source, atlas: Atlas, links: list) -> dict:
+    """`links`: the supply links this source states."""
     by_owner: dict[tuple[str, str], list[Fact]] = {}
     for fact in source.facts:
         by_owner.setdefault((fact.owner_kind, fact.owner_id), []).append(fact)
-    links = links_of.get(source.id, [])
     records = sorted(set(source.cited_by))
     return dict(record=source, facts_by_owner=sorted(by_owner.items()), links=links,
                 records=records)
@@ -222,8 +226,10 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     tiers = browse.link_tiers(atlas)
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
+        # Only its own links' tiers: a page is made again when an argument changes.
+        own_tiers = {i: tiers[i] for i in (*company.supplies, *company.supplied_by)}
         pages.append(PlannedPage(path, "company.html",
-                                 partial(_company_page_context, company, atlas, path, mapper, tiers)))
+                                 partial(_company_page_context, company, atlas, path, mapper, own_tiers)))
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
         pages.append(PlannedPage(path, "park.html", partial(_park_context, park, atlas, path, mapper)))
@@ -233,5 +239,5 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     links_of = links_by_source(atlas)
     for ident, source in atlas.sources.items():
         pages.append(PlannedPage(record_path("source", ident), "source.html",
-                                 partial(_source_context, source, atlas, links_of)))
+                                 partial(_source_context, source, atlas, links_of.get(ident, []))))
     return in_every_language(pages)

@@ -6,6 +6,7 @@ between processes or stays in memory. A page whose bytes equal the previous buil
 file is hard-linked from it instead of written again."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -146,9 +147,18 @@ def _unchanged(job: RenderJob, page, own: str) -> bool:
     """True when the page's context and every record it looked up last time are as
     they were, so its previous file is still right."""
     before = job.previous_pages.get(page.path)
-    if not before or before["page"] != own:
+    if not before or before.get("page") != own or "deps" not in before:
         return False
-    return all(job.digests.record((table, key)) == digest for table, key, digest in before["deps"])
+    looked_up = [(table, key) for table, key in json.loads(before["deps"])]
+    return job.digests.combined(looked_up) == before["digest"]
+
+
+def _fingerprint(job: RenderJob, own: str, noted) -> dict:
+    """The page's context digest, the records it looked up (as one compact JSON text:
+    a build keeps tens of thousands of these) and one digest of all their digests."""
+    looked_up = sorted(noted, key=lambda dep: (dep[0], isinstance(dep[1], str), dep[1]))
+    return {"page": own, "deps": json.dumps(looked_up, ensure_ascii=False, separators=(",", ":")),
+            "digest": job.digests.combined(looked_up)}
 
 
 def _render_one(job: RenderJob, page) -> tuple[RenderCount, dict | None]:
@@ -160,10 +170,7 @@ def _render_one(job: RenderJob, page) -> tuple[RenderCount, dict | None]:
         return RenderCount(kept=1), job.previous_pages[page.path]
     with tracking.Watch() as noted:
         data = job.render(page).encode("utf-8")
-    deps = sorted([table, key, digest] for (table, key), digest in
-                  job.digests.dependencies(noted).items())
-    return (job.publisher.put(page.path, data, make_folder=False),
-            {"page": own, "deps": deps})
+    return job.publisher.put(page.path, data, make_folder=False), _fingerprint(job, own, noted)
 
 
 def _render_range(job: RenderJob, start: int, stop: int, in_worker: bool) -> Rendered:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields, is_dataclass
+from functools import partial
 from typing import Any
 
 ALL = "*"            # a dependency on a whole table (the page read every record)
@@ -97,16 +98,26 @@ def install(atlas) -> None:
 
 
 class Watch:
-    """Notes the lookups made between start() and stop() (one page's render)."""
+    """Notes the lookups made inside it (one page's render, or the making of a context
+    that pages share). Watches nest: what an inner one notes, the outer one notes too."""
 
     def __enter__(self) -> set:
         global _noted
-        _noted = set()
+        self._outer, _noted = _noted, set()
         return _noted
 
     def __exit__(self, *exc) -> None:
         global _noted
-        _noted = None
+        inner, _noted = _noted, self._outer
+        if _noted is not None and inner:
+            _noted |= inner
+
+
+def note_again(lookups) -> None:
+    """Note lookups made earlier on behalf of the page being rendered (the making of a
+    context it shares with the page in the other language)."""
+    if _noted is not None:
+        _noted.update(lookups)
 
 
 class Digests:
@@ -116,6 +127,7 @@ class Digests:
         self.atlas = atlas
         self._records: dict[tuple, str] = {}
         self._objects: dict[int, tuple[Any, str]] = {}
+        self._arguments: dict[int, tuple[Any, str]] = {}
 
     def record(self, dependency: tuple) -> str:
         known = self._records.get(dependency)
@@ -177,10 +189,31 @@ class Digests:
         return f"{kind.__name__}:{value!r}"
 
     def page(self, page) -> str:
-        return _hash(f"{page.path}|{page.template}|{page.lang}|{self.of(page.context)}")
+        """What a page is made from, besides the records it looks up: its context or,
+        for a context made when rendered, the function that makes it and its arguments
+        (what that function looks up in the atlas is noted like the page's own lookups)."""
+        make = page.make_context
+        if isinstance(make, partial):
+            made_from = f"{self.of(make.func)}({','.join([self._argument(a) for a in make.args])})"
+            assert not make.keywords, "context makers take positional arguments"
+        else:
+            made_from = self.of(make if isinstance(make, dict) else page.context)
+        return _hash(f"{page.path}|{page.template}|{page.lang}|{made_from}")
 
-    def dependencies(self, noted) -> dict:
-        return {dep: self.record(dep) for dep in noted}
+    def _argument(self, value) -> str:
+        """A context maker's argument: the atlas stands for itself (every lookup in it is
+        noted); the other arguments live as long as the plan, and are digested once."""
+        if value is self.atlas:
+            return "atlas"
+        known = self._arguments.get(id(value))
+        if known is None or known[0] is not value:
+            text = value.tracking_text() if hasattr(value, "tracking_text") else self.of(value)
+            known = self._arguments[id(value)] = (value, _hash(text))
+        return known[1]
+
+    def combined(self, dependencies) -> str:
+        """One digest of the records named by `dependencies` ((table, key) pairs, in order)."""
+        return _hash(",".join([self.record(dep) for dep in dependencies]))
 
 
 _PLAIN = frozenset({int, float, bool, type(None)})
