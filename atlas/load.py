@@ -1,8 +1,10 @@
 """Stage 1, load: read content files and remember the line of every value."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import gc
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,24 +74,33 @@ def _build_tree(loader, root):
     documents nested too deeply or whose aliases expand past a limit (the "billion
     laughs" attack): an alias is built once, but every walk of the data would pay
     for each place it appears."""
-    built: dict[int, tuple] = {}
+    return _NodeWalk(loader).build(root, 1)[0]
 
-    def build(node, depth: int) -> tuple:
+
+class _NodeWalk:
+    # A class, not a nested function calling itself: that would be a reference cycle
+    # holding the whole tree until the cyclic collector ran.
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.built: dict[int, tuple] = {}
+
+    def build(self, node, depth: int) -> tuple:
         if depth > MAX_DEPTH:
             raise TooComplex(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
-        known = built.get(id(node))
+        known = self.built.get(id(node))
         if known is not None:
             return known
         kind = type(node)
         if kind is yaml.ScalarNode:
-            value = node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+            value = node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
             result = (value, 1)
         elif kind is yaml.SequenceNode:
             items, total = Sequence(), 1
             items.line = node.start_mark.line + 1
             items.item_lines = []
             for child in node.value:
-                value, size = build(child, depth + 1)
+                value, size = self.build(child, depth + 1)
                 total += size
                 if total > MAX_EXPANDED_NODES:
                     raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
@@ -97,13 +108,13 @@ def _build_tree(loader, root):
                 items.item_lines.append(child.start_mark.line + 1)
             result = (items, total)
         elif kind is yaml.MappingNode:
-            loader.flatten_mapping(node)
+            self.loader.flatten_mapping(node)
             mapping, total = Mapping(), 1
             mapping.line = node.start_mark.line + 1
             mapping.key_lines = {}
             for key_node, value_node in node.value:
-                key, key_size = build(key_node, depth + 1)
-                value, value_size = build(value_node, depth + 1)
+                key, key_size = self.build(key_node, depth + 1)
+                value, value_size = self.build(value_node, depth + 1)
                 total += key_size + value_size
                 if total > MAX_EXPANDED_NODES:
                     raise TooComplex("aliases expand to too many values", node.start_mark.line + 1)
@@ -116,11 +127,155 @@ def _build_tree(loader, root):
                 mapping[key] = value
             result = (mapping, total)
         else:
-            result = (loader.construct_object(node, deep=True), 1)
-        built[id(node)] = result
+            result = (self.loader.construct_object(node, deep=True), 1)
+        self.built[id(node)] = result
         return result
 
-    return build(root, 1)[0]
+
+class _Unusual(Exception):
+    """A document the event reader leaves to the node walk."""
+
+
+_ScalarEvent, _MappingStart, _MappingEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+# Tags a plain scalar may resolve to that the event reader builds itself.
+_SIMPLE_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null", "timestamp"))
+# Short scalars seen before (keys and many values recur in every file): a plain one is
+# resolved once (`2025` is a number, `yes` is true), and each text is one object shared
+# by every record that holds it. Emptied when loading is done, or when they grow large.
+_plain_values: dict[str, Any] = {}
+_quoted_texts: dict[str, str] = {}
+_SHARED_LENGTH = 40
+_SHARED_COUNT = 100_000
+_NOT_CACHED = object()
+# First characters of the plain scalars the resolver may read as something other than
+# text (`123`, `true`, `~`, `<<` ...); any other plain scalar is text.
+_RESOLVED_FIRST = frozenset(_LineLoader.yaml_implicit_resolvers)
+_RESOLVE_ALL = None in _RESOLVED_FIRST  # a resolver for any first character
+
+
+def forget_repeated_values() -> None:
+    """Drop the scalars remembered while reading (call when done loading)."""
+    _plain_values.clear()
+    _quoted_texts.clear()
+
+
+def _plain_value(loader, event) -> Any:
+    text = event.value
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False)) \
+        if _RESOLVE_ALL or text[:1] in _RESOLVED_FIRST else _STR_TAG
+    if tag == _STR_TAG:
+        value = text
+    elif tag in _SIMPLE_TAGS:
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
+        value = loader.yaml_constructors[tag](loader, node)
+    else:
+        raise _Unusual  # e.g. `<<` (a merge key) or `=`
+    if len(text) <= _SHARED_LENGTH:
+        _plain_values[text] = value
+    return value
+
+
+def _read_events(loader) -> Any:
+    """The tree `_build_tree` makes, read straight from the parser's events: no node
+    objects, and the resolver only for plain scalars not seen before. Raises _Unusual
+    for anything but untagged mappings, sequences and scalars within the limits
+    (anchors, aliases, tags, merge keys, complex or duplicate keys, several
+    documents), which the node walk then reads, with its own messages."""
+    get = loader.get_event
+    if type(get()) is not yaml.StreamStartEvent:
+        raise _Unusual
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None
+    if type(event) is not yaml.DocumentStartEvent:
+        raise _Unusual
+    for shared in (_plain_values, _quoted_texts):
+        if len(shared) > _SHARED_COUNT:
+            shared.clear()
+    remembered = _plain_values.get
+    shared_text = _quoted_texts.setdefault
+    root = top = key = None   # the innermost open collection; in a mapping, the key awaiting its value
+    in_mapping = False
+    outer: list[tuple] = []   # (top, in_mapping, key) of each enclosing collection
+    depth = nodes = 0         # depth of `top` (0 before the root)
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is _ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if event.implicit[0]:  # plain: `123`, `true`, `~` and dates are not text
+                value = remembered(event.value, _NOT_CACHED)
+                if value is _NOT_CACHED:
+                    value = _plain_value(loader, event)
+            else:
+                value = event.value
+                if len(value) <= _SHARED_LENGTH:
+                    value = shared_text(value, value)
+            opened = False
+        elif kind is _MappingStart or kind is _SequenceStart:
+            if event.anchor is not None or event.tag is not None or (in_mapping and key is None):
+                raise _Unusual
+            if kind is _MappingStart:
+                value = Mapping()
+                value.key_lines = {}
+            else:
+                value = Sequence()
+                value.item_lines = []
+            value.line = event.start_mark.line + 1
+            opened = True
+        elif kind is _MappingEnd or kind is _SequenceEnd:
+            if in_mapping and key is not None:
+                raise _Unusual
+            top, in_mapping, key = outer.pop()
+            depth -= 1
+            if not outer:
+                break
+            continue
+        else:
+            raise _Unusual
+        nodes += 1
+        if depth >= MAX_DEPTH or nodes > MAX_EXPANDED_NODES:
+            raise _Unusual
+        if top is None:
+            root = value
+            if not opened:
+                break
+        elif in_mapping:
+            if key is None:
+                if type(value) is not str:
+                    value = str(value)
+                if value in top.key_lines:
+                    raise _Unusual
+                top.key_lines[value] = event.start_mark.line + 1
+                key = value
+                continue
+            top[key] = value
+            key = None
+        else:
+            top.append(value)
+            top.item_lines.append(event.start_mark.line + 1)
+        if opened:
+            outer.append((top, in_mapping, key))
+            top, in_mapping, key = value, kind is _MappingStart, None
+            depth += 1
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _Unusual
+    return root
+
+
+def _load(text: str) -> Any:
+    """The document as Mapping/Sequence values; the event reader for ordinary files,
+    the node walk (exact errors, aliases, merge keys) for the rest."""
+    loader = _LineLoader(text)
+    try:
+        return _read_events(loader)
+    except Exception:  # noqa: BLE001 - anything unusual is read again below
+        pass
+    finally:
+        loader.dispose()
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _block_depth(text: str) -> tuple[int, int]:
@@ -140,13 +295,13 @@ def _block_depth(text: str) -> tuple[int, int]:
     return deepest, where
 
 
-_LINE_PREFIX = re.compile(r"^[ -]*", re.MULTILINE)
+_LONG_LINE_PREFIX = re.compile(r"^[ -]{%d}" % (MAX_PRESCAN_DEPTH + 1), re.MULTILINE)
 
 
 def _may_nest_deeply(text: str) -> bool:
     """False when no line's leading spaces and dashes are long enough to open
     MAX_PRESCAN_DEPTH levels (each level takes at least one such character)."""
-    return max(map(len, _LINE_PREFIX.findall(text)), default=0) > MAX_PRESCAN_DEPTH
+    return _LONG_LINE_PREFIX.search(text) is not None
 
 
 def _brackets(text: str) -> int:
@@ -227,7 +382,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
                      "write the values out plainly")
         return None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load(text)
     except DuplicateKey as err:
         problems.add(rel, err.line, str(err), "remove one of them")
     except TooComplex as err:
@@ -262,7 +417,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
 
 def load_yaml(path: Path, root: Path, problems: Problems) -> Document | None:
     """Read and parse one YAML file; None (with problems added) when it cannot be used."""
-    rel = path.relative_to(root.parent).as_posix() if root.parent in path.parents else str(path)
+    rel = _relative(path, root.parent)
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -276,6 +431,30 @@ def load_yaml(path: Path, root: Path, problems: Problems) -> Document | None:
             problems.add(rel, 1, "file holds no data", "write the record, or delete the file")
         return None
     return Document(path, rel, data)
+
+
+def _relative(path: Path, base: Path) -> str:
+    """`path` relative to `base` as a/b/c, or the whole path when it is not inside."""
+    if path != base:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Cyclic garbage collection off while the atlas is read and linked: that makes no
+    reference cycles, so the collector would only walk the growing atlas again and
+    again, finding nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:

@@ -1,23 +1,45 @@
 """The Atlas: typed, cross-referenced records. Built by `validate`, read by every later stage."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Optional
 
 PROVINCES = {"beijing": ("北京", "Beijing"), "tianjin": ("天津", "Tianjin"),
              "hebei": ("河北", "Hebei"), "jjj": ("京津冀", "Beijing-Tianjin-Hebei")}
 
 
-@dataclass(frozen=True)
-class Where:
+class _Compact:
+    """Pickled as its class and its fields' values, rebuilt by __init__. A slotted
+    dataclass otherwise pickles through Python functions that list its fields on every
+    object, both ways: three times slower for the thousands of records a forked reader
+    hands back (validate.py)."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        kind = type(self)
+        values = _VALUES.get(kind)
+        if values is None:
+            names = [f.name for f in fields(kind)]
+            values = _VALUES[kind] = attrgetter(*names) if len(names) > 1 \
+                else (lambda record: (getattr(record, names[0]),))
+        return kind, values(self)
+
+
+_VALUES: dict[type, object] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Where(_Compact):
     """Where a value came from, so later stages can point at it."""
 
     path: str
     line: int
 
 
-@dataclass(frozen=True)
-class Location:
+@dataclass(frozen=True, slots=True)
+class Location(_Compact):
     lat: float          # WGS-84, whatever datum the content gave
     lon: float
     precision: str      # exact | park | district | city
@@ -26,8 +48,8 @@ class Location:
     inherited_from: str = ""   # "park:<id>" or "district:<id>" when not the record's own
 
 
-@dataclass
-class Fact:
+@dataclass(slots=True)
+class Fact(_Compact):
     metric: str
     value: float
     unit: str
@@ -49,15 +71,15 @@ class Fact:
     anchor: str = ""
 
 
-@dataclass
-class Headline:
+@dataclass(slots=True)
+class Headline(_Compact):
     title: str
     title_en: str
     reporters: list[str]
 
 
-@dataclass
-class Source:
+@dataclass(slots=True)
+class Source(_Compact):
     id: str
     outlet: str
     outlet_en: str
@@ -73,8 +95,8 @@ class Source:
     cited_by: list[tuple[str, str]] = field(default_factory=list)  # (kind, id) of records
 
 
-@dataclass
-class Designation:
+@dataclass(slots=True)
+class Designation(_Compact):
     list: str
     list_en: str
     year: int
@@ -82,22 +104,22 @@ class Designation:
     quote: str
 
 
-@dataclass
-class Person:
+@dataclass(slots=True)
+class Person(_Compact):
     name: str
     title: str
     title_en: str
     source_id: str
 
 
-@dataclass
-class Product:
+@dataclass(slots=True)
+class Product(_Compact):
     name: str
     name_en: str
 
 
-@dataclass
-class Record:
+@dataclass(slots=True)
+class Record(_Compact):
     """Fields shared by clusters, companies and parks."""
 
     id: str
@@ -116,7 +138,7 @@ class Record:
     kind_name = "record"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cluster(Record):
     kind: str = "cluster"
     industry: str = ""
@@ -131,7 +153,7 @@ class Cluster(Record):
     kind_name = "cluster"
 
 
-@dataclass
+@dataclass(slots=True)
 class Company(Record):
     role: str = ""
     industry: str = ""
@@ -148,7 +170,7 @@ class Company(Record):
     kind_name = "company"
 
 
-@dataclass
+@dataclass(slots=True)
 class Park(Record):
     kind: str = ""
     parent: str = ""
@@ -160,8 +182,8 @@ class Park(Record):
     kind_name = "park"
 
 
-@dataclass
-class Link:
+@dataclass(slots=True)
+class Link(_Compact):
     index: int
     supplier: str
     customer: str
@@ -174,8 +196,8 @@ class Link:
     anchor: str = ""
 
 
-@dataclass
-class Radius:
+@dataclass(slots=True)
+class Radius(_Compact):
     value: float
     unit: str
     source_id: str
@@ -187,8 +209,8 @@ class Radius:
         return self.value / 1000 if self.unit == "m" else self.value
 
 
-@dataclass
-class Circle:
+@dataclass(slots=True)
+class Circle(_Compact):
     id: str
     name: str
     name_en: str
@@ -207,8 +229,8 @@ class Circle:
     kind_name = "circle"
 
 
-@dataclass
-class District:
+@dataclass(slots=True)
+class District(_Compact):
     id: str
     name: str
     name_en: str
@@ -219,8 +241,8 @@ class District:
     boundary: str = ""   # the name of its feature in static/geo (its own name by default)
 
 
-@dataclass
-class Label:
+@dataclass(slots=True)
+class Label(_Compact):
     """An entry of a controlled list (metrics, industries)."""
 
     id: str
@@ -228,8 +250,8 @@ class Label:
     name_en: str
 
 
-@dataclass
-class Page:
+@dataclass(slots=True)
+class Page(_Compact):
     """A Markdown page (about, methodology)."""
 
     id: str
@@ -240,8 +262,8 @@ class Page:
     body_en: str = ""    # from <id>.en.md beside the page; empty when not translated yet
 
 
-@dataclass
-class Atlas:
+@dataclass(slots=True)
+class Atlas(_Compact):
     sources: dict[str, Source]
     clusters: dict[str, Cluster]
     companies: dict[str, Company]

@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import hashlib
 
+from .load import collector_paused
 from .model import Atlas, Location
 
 
 def resolve(atlas: Atlas) -> Atlas:
     """Fill the derived fields: back-links, effective locations, fact anchors, source index."""
+    with collector_paused():
+        return _resolve(atlas)
+
+
+def _resolve(atlas: Atlas) -> Atlas:
     for cluster in atlas.clusters.values():
         if cluster.parent in atlas.clusters:
             atlas.clusters[cluster.parent].children.append(cluster.id)

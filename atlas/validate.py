@@ -2,14 +2,21 @@
 collecting every problem as `file:line: message (hint)`."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import math
+import multiprocessing
+import os
 import re
+import threading
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import geo
-from .load import Mapping, Sequence, load_yaml, read_text, split_front_matter, parse_yaml
+from .load import (Mapping, Sequence, collector_paused, forget_repeated_values, load_yaml,
+                   parse_yaml, read_text, split_front_matter)
 from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
                     Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
                     Where)
@@ -36,9 +43,15 @@ DISTRICT_LEVELS = ("district", "county", "city", "new-area")
 RADIUS_UNITS = ("km", "m")
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def normalise_quote(text: str) -> str:
     """Whitespace carries no meaning in the printed pages' line breaks; drop it all."""
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
+
+
+_ABSENT = object()
 
 
 class Reader:
@@ -84,6 +97,9 @@ class Reader:
         return value
 
     def text(self, key: str, required: bool = True, default: str = "") -> str:
+        value = self.data.get(key, _ABSENT)
+        if type(value) is str and value:  # the usual case, checked first
+            return value.strip()
         value = self._get(key, required)
         if value is None:
             return default
@@ -93,6 +109,9 @@ class Reader:
         return str(value).strip()
 
     def number(self, key: str, required: bool = True) -> float | None:
+        value = self.data.get(key, _ABSENT)
+        if type(value) is int or (type(value) is float and math.isfinite(value)):
+            return value
         value = self._get(key, required)
         if value is None:
             return None
@@ -205,6 +224,7 @@ def _type_name(value: Any) -> str:
     return "an empty value" if value is None else type(value).__name__
 
 
+@functools.lru_cache(maxsize=4096)  # the same dates and periods recur in every file
 def valid_date(value: str) -> bool:
     match = DATE.fullmatch(value)
     if not match:
@@ -217,6 +237,7 @@ def valid_date(value: str) -> bool:
     return 1900 <= int(year) <= 2100
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_period(value: str) -> bool:
     parts = value.split("/")
     return 1 <= len(parts) <= 2 and all(PERIOD_PART.fullmatch(p) for p in parts)
@@ -249,10 +270,29 @@ class Validator:
         self.problems = Problems()
         self.refs = _Refs()
         self.quotes: list[tuple[str, str, str, int]] = []  # (source, quote, rel, line)
+        self._source_texts: dict[str, str] | None = None    # normalised, by source id
         self.metrics: dict[str, Label] = {}
         self.industries: dict[str, Label] = {}
         self.districts: dict[str, District] = {}
         self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> rel
+
+    # What reading notes beyond the records (handed back by the helper process).
+
+    def notes(self) -> tuple:
+        return (self.problems.items, self.refs.pending, self.quotes, self.own_locations, self.ids)
+
+    def clear_notes(self) -> None:
+        self.problems, self.refs, self.quotes, self.own_locations, self.ids = \
+            Problems(), _Refs(), [], [], {}
+
+    def take_notes(self, notes: tuple) -> None:
+        problems, pending, quotes, own_locations, ids = notes
+        self.problems.items += problems
+        self.refs.pending += pending
+        self.quotes += quotes
+        self.own_locations += own_locations
+        for kind, seen in ids.items():
+            self.ids.setdefault(kind, {}).update(seen)
 
     # --- helpers -----------------------------------------------------------
 
@@ -265,7 +305,7 @@ class Validator:
                 self.problems.add(stray.relative_to(self.content.parent).as_posix(), 1,
                                   "file ends in .yml and is not read",
                                   f"rename it to {stray.stem}.yaml")
-        return sorted(path.glob(pattern))
+        return sorted(path.glob(pattern), key=_name)  # one folder: the same order as by path
 
     def _record_id(self, kind: str, doc_path: Path, rel: str, reader: Reader) -> str:
         ident = doc_path.stem
@@ -565,36 +605,42 @@ class Validator:
             out[cluster.id] = cluster
         return out
 
-    def read_companies(self) -> dict[str, Company]:
+    COMPANY_FIELDS = COMMON + ("role", "industry", "parent", "park", "clusters", "products", "people")
+
+    def read_companies(self, files: list[Path], batches: Callable[[], range]) -> dict[str, Company]:
+        """The companies of files[i] for each i of each batch taken, until one is empty."""
         out = {}
-        allowed = self.COMMON + ("role", "industry", "parent", "park", "clusters", "products",
-                                 "people")
-        for path in self._files("companies"):
-            loaded = self._load_mapping(path, "company")
-            if not loaded:
-                continue
-            data, rel = loaded
-            r = Reader(data, rel, self.problems, allowed, "company")
-            common = self._common(r, "company", path)
-            parent = r.text("parent", required=False)
-            self.refs.want("company", parent, rel, r.line_of("parent"), "parent")
-            park = r.text("park", required=False)
-            self.refs.want("park", park, rel, r.line_of("park"), "park")
-            clusters = r.texts("clusters")
-            for index, c in enumerate(clusters):
-                self.refs.want("cluster", c, rel, r.item_line("clusters", index), "clusters")
-            products = [Product(p.text("name"), p.text("name_en"))
-                        for p in r.mappings("products", ("name", "name_en"))]
-            people = []
-            for p in r.mappings("people", ("name", "title", "title_en", "source")):
-                source = p.text("source")
-                self.refs.want("source", source, rel, p.line_of("source"), "source")
-                people.append(Person(p.text("name"), p.text("title"), p.text("title_en"), source))
-            company = Company(**common, parent_line=r.line_of("parent"), role=r.choice("role", COMPANY_ROLES),
-                              industry=self._industry(r), parent=parent, park=park,
-                              clusters=clusters, products=products, people=people)
-            out[company.id] = company
+        for batch in iter(batches, _NONE_LEFT):
+            for index in batch:
+                company = self.read_company(files[index])
+                if company is not None:
+                    out[company.id] = company
         return out
+
+    def read_company(self, path: Path) -> Company | None:
+        loaded = self._load_mapping(path, "company")
+        if not loaded:
+            return None
+        data, rel = loaded
+        r = Reader(data, rel, self.problems, self.COMPANY_FIELDS, "company")
+        common = self._common(r, "company", path)
+        parent = r.text("parent", required=False)
+        self.refs.want("company", parent, rel, r.line_of("parent"), "parent")
+        park = r.text("park", required=False)
+        self.refs.want("park", park, rel, r.line_of("park"), "park")
+        clusters = r.texts("clusters")
+        for index, c in enumerate(clusters):
+            self.refs.want("cluster", c, rel, r.item_line("clusters", index), "clusters")
+        products = [Product(p.text("name"), p.text("name_en"))
+                    for p in r.mappings("products", ("name", "name_en"))]
+        people = []
+        for p in r.mappings("people", ("name", "title", "title_en", "source")):
+            source = p.text("source")
+            self.refs.want("source", source, rel, p.line_of("source"), "source")
+            people.append(Person(p.text("name"), p.text("title"), p.text("title_en"), source))
+        return Company(**common, parent_line=r.line_of("parent"), role=r.choice("role", COMPANY_ROLES),
+                       industry=self._industry(r), parent=parent, park=park,
+                       clusters=clusters, products=products, people=people)
 
     def read_parks(self) -> dict[str, Park]:
         out = {}
@@ -611,11 +657,14 @@ class Validator:
             out[park.id] = park
         return out
 
-    def read_links(self) -> list[Link]:
+    def link_files(self) -> list[Path]:
         """links.yaml, then every links/*.yaml in name order (a large atlas splits its
         links over several files, each within the loader's size limits)."""
+        return [self.content / "links.yaml", *sorted((self.content / "links").glob("*.yaml"))]
+
+    def read_links(self, files: list[Path]) -> list[Link]:
         out: list[Link] = []
-        for path in [self.content / "links.yaml", *sorted((self.content / "links").glob("*.yaml"))]:
+        for path in files:
             out += self._read_link_file(path, len(out))
         return out
 
@@ -745,27 +794,41 @@ class Validator:
         self.metrics = self.read_labels("metrics.yaml")
         self.industries = self.read_labels("industries.yaml")
         self.districts = self.read_districts()
-        atlas = Atlas(sources=self.read_sources(), clusters=self.read_clusters(),
-                      companies=self.read_companies(), parks=self.read_parks(),
-                      links=self.read_links(), circles=self.read_circles(),
+        sources = self.read_sources()
+        helper = _Helper(self, sources, self._files("companies"), self.link_files())
+        try:
+            clusters = self.read_clusters()
+            companies = self.read_companies(helper.company_files, helper.claims.front)
+            parks = self.read_parks()
+            self._check_quotes(sources)  # while the helper may still be reading
+            links, their_companies = helper.finish()
+        finally:
+            helper.stop()
+        companies.update(their_companies)  # the files after this process's: their order is kept
+        atlas = Atlas(sources=sources, clusters=clusters, companies=companies, parks=parks,
+                      links=links, circles=self.read_circles(),
                       districts=self.districts, metrics=self.metrics,
                       industries=self.industries, pages=self.read_pages())
         self.refs.check({"source": atlas.sources, "cluster": atlas.clusters,
                          "company": atlas.companies, "park": atlas.parks,
                          "district": atlas.districts}, self.problems)
-        self._check_quotes(atlas)
+        self._check_quotes(atlas.sources)
         self._check_cycles(atlas)
         self._check_districts(atlas)
         if self.problems:
             raise ContentError(self.problems)
         return atlas
 
-    def _check_quotes(self, atlas: Atlas) -> None:
-        texts = {ident: normalise_quote(s.text) for ident, s in atlas.sources.items()}
+    def _check_quotes(self, sources: dict[str, Source]) -> None:
+        """Check the quotes noted since the last call, and forget them."""
+        if self._source_texts is None:
+            self._source_texts = {ident: normalise_quote(s.text) for ident, s in sources.items()}
+        texts = self._source_texts
         for source, quote, rel, line in self.quotes:
             if source in texts and texts[source] and normalise_quote(quote) not in texts[source]:
                 self.problems.add(rel, line, f"quote not found in source `{source}`: {quote!r}",
-                                  f"copy it verbatim from content/sources/{atlas.sources[source].text_file}")
+                                  f"copy it verbatim from content/sources/{sources[source].text_file}")
+        self.quotes = []
 
     # Simplified boundaries move edges by up to a few hundred metres (1-3 km for
     # Hebei's cities); a point this close to its district's edge is not flagged.
@@ -806,11 +869,146 @@ class Validator:
                     current = records[current].parent
 
 
+# --- reading on two cores ------------------------------------------------------
+
+PARALLEL_MIN_COMPANIES = 500   # fewer are read here sooner than a process starts and answers
+_BATCH = 16                    # company files taken at a time
+_NONE_LEFT = range(0)
+
+
+class _Claims:
+    """Which company files are taken: this process takes batches from the front, the
+    helper from the back, until they meet, so each reads as many as its speed allows."""
+
+    def __init__(self, count: int, context=None):
+        self.count = count
+        self.bounds = [0, count] if context is None else context.RawArray("q", [0, count])
+        self.lock = contextlib.nullcontext() if context is None else context.Lock()
+
+    def front(self) -> range:
+        with self.lock:
+            start = self.bounds[0]
+            end = self.bounds[0] = min(start + _BATCH, self.bounds[1])
+        return range(start, end)
+
+    def back(self) -> range:
+        with self.lock:
+            end = self.bounds[1]
+            start = self.bounds[1] = max(end - _BATCH, self.bounds[0])
+        return range(start, end)
+
+    def rest(self) -> range:
+        """Every file not read here (once the front has met the back)."""
+        with self.lock:
+            start = self.bounds[0]
+            self.bounds[0] = self.bounds[1] = self.count
+        return range(start, self.count)
+
+
+def _helper_wanted(company_files: list[Path]) -> bool:
+    jobs = os.environ.get("ATLAS_JOBS", "")
+    try:
+        cores = int(jobs) if jobs.isdigit() and int(jobs) > 0 else len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    # A fork copies only the thread that calls it: with others running (the preview
+    # server) a lock one of them holds could never be released in the copy.
+    return (cores > 1 and len(company_files) >= PARALLEL_MIN_COMPANIES
+            and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
+
+
+class _Helper:
+    """A forked process that reads the supply links and then company files from the
+    back while this one reads the rest (see _Claims), checks their quotes, and hands
+    back its records and everything it noted. With one core, a small atlas or other threads running there is
+    none, and `finish` reads the links here."""
+
+    def __init__(self, validator: Validator, sources: dict[str, Source], company_files: list[Path],
+                 link_files: list[Path]):
+        self.validator, self.sources = validator, sources
+        self.company_files, self.link_files = company_files, link_files
+        self.process = None
+        if not _helper_wanted(company_files):
+            self.claims = _Claims(len(company_files))
+            return
+        context = multiprocessing.get_context("fork")
+        self.claims = _Claims(len(company_files), context)
+        self.answer, answer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_help, args=(self, answer), name="atlas-read",
+                                       daemon=True)
+        self.process.start()
+        answer.close()
+
+    def finish(self) -> tuple[list[Link], dict[str, Company]]:
+        """The links and the companies read by the helper (after those read here),
+        its problems, references, quotes and points added to the validator's."""
+        validator = self.validator
+        answer = None
+        if self.process is not None:
+            try:
+                answer = self.answer.recv()
+            except EOFError:
+                pass  # it ended without answering: its share is read here
+            finally:
+                self.process.join()
+                self.answer.close()
+                self.process = None
+        if isinstance(answer, BaseException):
+            raise answer
+        if answer is None:
+            return (validator.read_links(self.link_files),
+                    validator.read_companies(self.company_files, _once(self.claims.rest())))
+        links, companies, noted = answer
+        validator.take_notes(noted)
+        return links, companies
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.answer.close()
+
+
+def _once(batch: range) -> Callable[[], range]:
+    batches = iter([batch])
+    return lambda: next(batches, _NONE_LEFT)
+
+
+def _help(helper: _Helper, answer) -> None:
+    """In the forked process: read the helper's share with a fresh notebook."""
+    validator = helper.validator
+    validator.clear_notes()
+    try:
+        links = validator.read_links(helper.link_files)
+        read = []
+        for batch in iter(helper.claims.back, _NONE_LEFT):
+            read += [(index, validator.read_company(helper.company_files[index])) for index in batch]
+        read.sort(key=itemgetter(0))
+        validator._check_quotes(helper.sources)
+        result: object = (links, {c.id: c for _, c in read if c is not None}, validator.notes())
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        result = err
+    try:
+        answer.send(result)
+    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
+        answer.send(RuntimeError(f"reading the content failed: {result!r} ({err})"))
+    finally:
+        answer.close()
+
+
 def _suggest_slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug if slug and slug[0].isalpha() else f"x-{slug or 'name'}"
 
 
+def _name(path: Path) -> str:
+    return path.name
+
+
 def validate(content: Path, boundaries: dict[str, dict] | None = None) -> Atlas:
     """Read and check the whole content tree; raise ContentError listing every problem."""
-    return Validator(content, boundaries).run()
+    try:
+        with collector_paused():
+            return Validator(content, boundaries).run()
+    finally:
+        forget_repeated_values()
