@@ -11,6 +11,7 @@ The whole build, in order (each stage imports only those before it):
 """
 from __future__ import annotations
 
+import gc
 import json
 import tempfile
 from dataclasses import dataclass
@@ -99,6 +100,14 @@ def render_site(project: Project, config: Config, out: Path,
     """Validate, plan, render and write the whole site; `out` changes only on success.
     Nothing is done when `out` holds the last build of exactly these inputs
     (unless `force`)."""
+    try:
+        return _render_site(project, config, out, progress, force)
+    finally:
+        gc.unfreeze()
+
+
+def _render_site(project: Project, config: Config, out: Path,
+                 progress: Progress | None = None, force: bool = False) -> BuildReport:
     progress = progress or Progress.quiet()
     site = cache.site_digest(project.root, repr(config))
     inputs = cache.input_digest(project.root, site)
@@ -107,6 +116,9 @@ def render_site(project: Project, config: Config, out: Path,
         return BuildReport(up_to_date=True, **known.summary)
     progress.stage("loading and checking content")
     atlas = load_atlas(project)
+    # The atlas lives until the build ends: the collector need not scan it again, and
+    # forked workers then do not copy its pages by touching them.
+    gc.freeze()
     progress.stage("planning pages")
     env = environment(project.templates, atlas, config)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
