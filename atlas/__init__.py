@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,7 @@ def _render_site(project: Project, config: Config, out: Path,
         if config.url:
             publish.put_text("sitemap.xml", sitemap(config, [p.path for p in pages + data_page]))
             publish.put_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.url}sitemap.xml\n")
-        summary["files"] = sum(1 for p in tmp.rglob("*") if p.is_file())
+        summary["files"] = sum(len(files) for _, _, files in os.walk(tmp))  # no stat() per file
 
     def swapped() -> None:
         cache.remember(out, inputs, summary)

@@ -1,16 +1,28 @@
 """Site search: the Pagefind index (online) and a compact index loaded by <script src>
 (offline, where fetch() from file:// fails). Both hold one entry per page of a cluster,
-company, park, circle or source, with its names, aliases and products."""
+company, park, circle or source, with its names, aliases and products.
+
+The Pagefind index comes in shards, each a Pagefind index of its own under pagefind/<n>/
+that the browser merges (static/atlas-search.js; pagefind/shards.json lists them). A
+page's shard depends on its record alone, and each shard keeps the digest of what it
+was made from, so a rebuild after one record changed indexes one shard again and takes
+every other from the previous site."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
+from importlib import metadata
+from multiprocessing import get_context
 from pathlib import Path
 
 from .format import date_zh
@@ -24,6 +36,13 @@ KINDS = (("cluster", "产业集群", "Cluster"), ("company", "企业", "Company"
 KIND_LABELS = {kind: {"zh": zh, "en": en} for kind, zh, en in KINDS}
 SEARCH_SCRIPT = "static/data/search.js"
 PAGEFIND_FOLDER = "pagefind"
+SHARD_LIST = "shards.json"            # in pagefind/: the shard folders, for the browser
+SHARD_DIGEST = "atlas-shard.sha256"   # in each shard's folder: what it was made from
+RECORDS_PER_SHARD = 3000              # at most (see shard_count): the real site is one shard;
+# each Pagefind run costs ~0.2 s CPU on its own, so fewer, larger shards make a cold
+# build cheaper and a one-record change dearer (8 shards at 10,000 companies)
+PARALLEL_RUNS = 2                     # Pagefind processes at a time, one per shard
+PAGEFIND_OPTIONS = ("--silent",)
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
@@ -131,24 +150,12 @@ def record_content(entry: Entry, lang: str) -> str:
 def record_html(entry: Entry, lang: str) -> str:
     """One page's search record as a small HTML document for Pagefind: its language,
     its title and kind (shown in results) and the text to index. Everything escaped."""
-    content = "".join(f"<p>{escape(line)}</p>" for line in record_content(entry, lang).split("\n"))
+    content = "<p>" + escape(record_content(entry, lang)).replace("\n", "</p><p>") + "</p>"
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head><body>'
             f'<h1 data-pagefind-meta="title">{escape(entry.title(lang))}</h1>'
             f'<p data-pagefind-meta="kind">{escape(KIND_LABELS[entry.kind][lang])}</p>'
             f'<p data-pagefind-meta="also">{escape(entry.other_name(lang))}</p>'
             f"{content}</body></html>\n")
-
-
-def pagefind_records(found: list[Entry], paths: set[str]) -> dict[str, str]:
-    """Site path -> record HTML: one record per page that exists, per language
-    (English pages under en/)."""
-    records = {}
-    for lang in LANGUAGES:
-        for entry in found:
-            url = lang_path(lang, entry.path)
-            if url in paths:
-                records[url] = record_html(entry, lang)
-    return records
 
 
 def pagefind_binary() -> str:
@@ -160,48 +167,205 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-class PagefindRun:
-    """Pagefind indexing the records into `folder`, running beside the rest of the build.
+def indexer_digest(binary: str) -> str:
+    """What decides a shard's files besides its pages: Pagefind's program, version and
+    options, and this module's code (which writes the records)."""
+    try:
+        version = metadata.version("pagefind_bin_extended")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256(f"{binary}\0{version}\0{PAGEFIND_OPTIONS}\0".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
 
-    The records go to Pagefind's own program as one folder of small files. Its Python
-    API (pagefind.index) is not used: its service waits 0.1 s before reading each
-    answer (20,000 records would take over half an hour) and may be stopped before
-    it has finished writing the files (pagefind 1.5.2)."""
 
-    def __init__(self, records: dict[str, str], folder: Path):
-        self.folder = folder
-        self.tmp = tempfile.mkdtemp(prefix="atlas-search-")
+# -- the Pagefind index in shards -------------------------------------------------------
+
+def shard_count(records: int, per_shard: int) -> int:
+    """Enough shards for at most `per_shard` records each, rounded up to a power of two,
+    so the count (and with it every record's shard) changes only when the records
+    double or halve."""
+    count = 1
+    while count * per_shard < records:
+        count *= 2
+    return count
+
+
+def shard_number(entry: Entry, count: int) -> int:
+    """The entry's shard, from its kind and id alone: both languages of a page stay
+    together, and adding or changing one record moves no other."""
+    key = hashlib.sha256(f"{entry.kind}/{entry.ident}".encode("utf-8")).digest()
+    return int.from_bytes(key[:8], "big") % count
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One Pagefind index: its folder in the site, the pages it holds (site path ->
+    language and entry) and the digest of everything that decides its files."""
+
+    folder: str
+    pages: dict[str, tuple[str, Entry]]
+    digest: str
+
+    @property
+    def name(self) -> str:
+        """The folder inside pagefind/, as the browser's shard list names it."""
+        return self.folder.rsplit("/", 1)[-1]
+
+    def records(self) -> dict[str, str]:
+        return {url: record_html(entry, lang) for url, (lang, entry) in self.pages.items()}
+
+
+def plan_shards(found: list[Entry], paths: set[str], indexer: str,
+                per_shard: int) -> list[Shard]:
+    """The shards (pagefind/<number>) of every page of `found` that exists; a shard
+    that would be empty is left out.
+
+    A shard's digest is taken over its pages' paths and entries, not over their record
+    HTML: record_html is a pure function of the two (and of this module, which
+    `indexer` covers), and making all 20,000 records of a large site on every build
+    only to find that one changed would cost more than the rest of a small rebuild."""
+    held = []   # (entry, {site path: language}) for each entry with a page
+    for entry in found:
+        urls = {url: lang for lang in LANGUAGES if (url := lang_path(lang, entry.path)) in paths}
+        if urls:
+            held.append((entry, urls))
+    count = shard_count(sum(len(urls) for _entry, urls in held), per_shard)
+    grouped: dict[int, list[tuple[Entry, dict[str, str]]]] = {}
+    for entry, urls in held:
+        grouped.setdefault(shard_number(entry, count), []).append((entry, urls))
+    shards = []
+    for number, members in sorted(grouped.items()):
+        digest = hashlib.sha256(indexer.encode())
+        pages = {}
+        for entry, urls in members:
+            digest.update(f"\0{sorted(urls.items())}\0{entry!r}".encode("utf-8"))
+            pages.update({url: (lang, entry) for url, lang in urls.items()})
+        shards.append(Shard(f"{PAGEFIND_FOLDER}/{number}", pages, digest.hexdigest()))
+    return shards
+
+
+def shard_list(shards: list[Shard]) -> str:
+    """pagefind/shards.json, read by the browser: the shard folders inside pagefind/.
+    The first is loaded as Pagefind itself, the others are merged into it."""
+    return json.dumps([shard.name for shard in shards]) + "\n"
+
+
+def indexed_digest(folder: Path) -> str | None:
+    """The digest a built shard's folder says it was made from; None if it has none."""
+    try:
+        return (folder / SHARD_DIGEST).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+class SearchIndex:
+    """The Pagefind shards of one build being put in place by a process forked beside
+    the rest of the build; `digest` says what the indexes hold.
+
+    Each shard is either linked from the previous site by `reuse(folder, digest)`, when
+    that holds it made from exactly the same pages, or indexed: its records go to
+    Pagefind's own program as one folder of small files, with at most `parallel`
+    Pagefind processes at a time. Linking and making records happen in the forked
+    process too, so neither delays the rendering. Pagefind's Python API (pagefind.index)
+    is not used: its service waits 0.1 s before reading each answer (20,000 records
+    would take over half an hour) and may be stopped before it has finished writing the
+    files (pagefind 1.5.2)."""
+
+    def __init__(self, digest: str, shards: list[Shard], root: Path, binary: str,
+                 reuse=None, parallel: int = PARALLEL_RUNS):
+        self.digest = digest
+        self._records = Path(tempfile.mkdtemp(prefix="atlas-search-"))
+        context = get_context("fork")
+        self._answer, answer = context.Pipe(duplex=False)
+        # Forked: the shards and `reuse` are inherited as they are, never pickled.
+        self._process = context.Process(
+            target=_shards_in_child, name="atlas-search", daemon=True,
+            args=(shards, root, binary, reuse, parallel, self._records, answer))
+        self._process.start()
+        answer.close()
+        _own_process_group(self._process.pid)
+
+    def finish(self) -> str:
+        """Wait for every shard and return the digest; raises the indexer's own error
+        if a shard failed."""
         try:
-            for path, html in records.items():
-                target = Path(self.tmp) / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(html, encoding="utf-8")
-            self.process = subprocess.Popen(
-                [pagefind_binary(), "--site", self.tmp, "--output-path", str(folder), "--silent"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        except BaseException:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            raise
-
-    def finish(self) -> None:
-        try:
-            output, _ = self.process.communicate()
-            if self.process.returncode != 0:
-                raise RuntimeError(f"Pagefind failed to index the site: {output}")
-            _tidy_pagefind(self.folder)
+            error = self._answer.recv()
+        except EOFError:
+            raise RuntimeError("the process indexing the site for search ended without "
+                               f"finishing (exit code {self._process.exitcode})") from None
         finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            self._process.join()
+            self._answer.close()
+            shutil.rmtree(self._records, ignore_errors=True)
+        if error is not None:
+            raise error
+        return self.digest
 
     def abort(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """Stop the forked process and every Pagefind it started."""
+        if self._process.is_alive():
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except OSError:
+                self._process.kill()
+            self._process.join()
+        self._answer.close()
+        shutil.rmtree(self._records, ignore_errors=True)
 
 
-def write_pagefind(records: dict[str, str], folder: Path) -> None:
-    """Index the records with Pagefind into `folder` (and wait for it)."""
-    PagefindRun(records, folder).finish()
+def _own_process_group(pid: int) -> None:
+    """Put the forked process (and so every Pagefind it starts) into a process group of
+    its own, which abort() stops as one. Both sides call this, so neither can outrun
+    the other."""
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass  # the other side did it first, or the child has already ended
+
+
+def _shards_in_child(shards: list[Shard], root: Path, binary: str, reuse, parallel: int,
+                     tmp: Path, answer) -> None:
+    _own_process_group(0)
+    gc.freeze()  # nothing inherited is garbage here: keep the collector off it
+    error: BaseException | None = None
+
+    def place(shard: Shard) -> None:
+        if reuse is None or not reuse(shard.folder, shard.digest):
+            _index_shard(shard, root, binary, tmp)
+
+    try:
+        # Threads are safe here: this process forks nothing but Pagefind itself.
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            for done in [pool.submit(place, shard) for shard in shards]:
+                done.result()
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        error = err
+    try:
+        answer.send(error)
+    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
+        answer.send(RuntimeError(f"indexing the site for search failed: {error!r} ({err})"))
+    finally:
+        answer.close()
+
+
+def _index_shard(shard: Shard, root: Path, binary: str, tmp: Path) -> None:
+    """Write the shard's records into a folder of their own and index them with Pagefind
+    into the shard's folder of the site, with the digest of what it was made from."""
+    records = tmp / shard.name
+    for url, html in shard.records().items():
+        target = records / url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    folder = root / shard.folder
+    run = subprocess.run([binary, "--site", str(records), "--output-path", str(folder),
+                          *PAGEFIND_OPTIONS], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, check=False)
+    shutil.rmtree(records, ignore_errors=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"Pagefind failed to index the site ({shard.folder}): {run.stdout}")
+    _tidy_pagefind(folder)
+    (folder / SHARD_DIGEST).write_text(shard.digest + "\n", encoding="utf-8")
 
 
 def _tidy_pagefind(folder: Path) -> None:
@@ -215,44 +379,29 @@ def _tidy_pagefind(folder: Path) -> None:
         unused.unlink(missing_ok=True)
 
 
-@dataclass
-class SearchIndex:
-    """The search indexes of one build: `digest` says what they hold; `pagefind` is
-    still running (None when the previous site's index was reused)."""
-
-    digest: str
-    pagefind: PagefindRun | None
-
-    def finish(self) -> str:
-        if self.pagefind is not None:
-            self.pagefind.finish()
-        return self.digest
-
-    def abort(self) -> None:
-        if self.pagefind is not None:
-            self.pagefind.abort()
-
-
-def start_search(root: Path, atlas: Atlas, paths, reuse=None) -> SearchIndex:
-    """Write the compact index to <root>/static/data/search.js and start Pagefind on
-    <root>/pagefind/, unless `reuse(digest)` says the previous site holds an index of
-    exactly the same records (and has put it in place)."""
+def start_search(root: Path, atlas: Atlas, paths, reuse=None,
+                 per_shard: int | None = None) -> SearchIndex:
+    """Write the compact index to <root>/static/data/search.js and the shard list to
+    <root>/pagefind/shards.json, and start putting every shard in place (<root>/pagefind/
+    <n>/): linked from the previous site by `reuse(folder, digest)` -> bool, which does
+    that when the previous site's shard was made from exactly the same pages, else
+    indexed by Pagefind. `per_shard`: records per shard (RECORDS_PER_SHARD unless given)."""
     found = entries(atlas)
     paths = set(paths)
     found = [e for e in found if any(lang_path(lang, e.path) in paths for lang in LANGUAGES)]
     target = root / SEARCH_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(search_script(found), encoding="utf-8", newline="\n")
-    records = pagefind_records(found, paths)
-    digest = hashlib.sha256(pagefind_binary().encode())
-    for path in sorted(records):
-        digest.update(f"\0{path}\0{records[path]}".encode("utf-8"))
-    indexed = digest.hexdigest()
-    if reuse is not None and reuse(indexed):
-        return SearchIndex(indexed, None)
-    return SearchIndex(indexed, PagefindRun(records, root / PAGEFIND_FOLDER))
+    binary = pagefind_binary()
+    shards = plan_shards(found, paths, indexer_digest(binary), per_shard or RECORDS_PER_SHARD)
+    (root / PAGEFIND_FOLDER).mkdir(parents=True, exist_ok=True)
+    (root / PAGEFIND_FOLDER / SHARD_LIST).write_text(shard_list(shards), encoding="utf-8")
+    digest = hashlib.sha256(shard_list(shards).encode())
+    for shard in shards:
+        digest.update(f"\0{shard.folder}\0{shard.digest}".encode())
+    return SearchIndex(digest.hexdigest(), shards, root, binary, reuse)
 
 
-def write_search(root: Path, atlas: Atlas, paths, reuse=None) -> str:
+def write_search(root: Path, atlas: Atlas, paths, reuse=None, per_shard: int | None = None) -> str:
     """start_search, waiting for Pagefind; returns the digest of what was indexed."""
-    return start_search(root, atlas, paths, reuse).finish()
+    return start_search(root, atlas, paths, reuse, per_shard).finish()

@@ -1,9 +1,11 @@
 /* Site search on search.html (query in ?q=).
  *
- * Over http(s) it asks Pagefind (pagefind/pagefind.js, written by the build). From
- * file://, where fetch() fails, or when Pagefind cannot load, it reads the compact index
- * static/data/search.js (window.ATLAS_SEARCH, loaded by <script src>) and matches the
- * query as a substring of names, English names, aliases and products.
+ * Over http(s) it asks Pagefind, whose index the build writes in shards (pagefind/<n>/,
+ * listed in pagefind/shards.json): the first shard's pagefind.js is loaded and every
+ * other shard merged into it, so one search asks them all. From file://, where fetch()
+ * fails, or when Pagefind cannot load, it reads the compact index static/data/search.js
+ * (window.ATLAS_SEARCH, loaded by <script src>) and matches the query as a substring of
+ * names, English names, aliases and products.
  * Everything from the data reaches the page through textContent, never as HTML. */
 (function () {
   'use strict';
@@ -92,8 +94,20 @@
   var pagefindPromise = null;
   function loadPagefind() {
     if (!pagefindPromise) {
-      pagefindPromise = import(absolute(siteRoot + 'pagefind/pagefind.js')).then(function (pf) {
-        return pf.init().then(function () { return pf; });
+      /* The path from the server's root: Pagefind takes the site's base from it. */
+      var folder = new URL(siteRoot + 'pagefind/', document.baseURI).pathname;
+      pagefindPromise = fetch(folder + 'shards.json', { cache: 'no-cache' }).then(function (response) {
+        if (!response.ok) { throw new Error('no search shards'); }
+        return response.json();
+      }).then(function (shards) {
+        if (!Array.isArray(shards) || !shards.length) { throw new Error('no search shards'); }
+        return import(absolute(folder + shards[0] + '/pagefind.js')).then(function (pf) {
+          return pf.init().then(function () {
+            return Promise.all(shards.slice(1).map(function (name) {
+              return pf.mergeIndex(folder + name + '/');
+            }));
+          }).then(function () { return pf; });
+        });
       });
     }
     return pagefindPromise;

@@ -1,19 +1,25 @@
-"""Site search: the compact offline index, the Pagefind index, and in real headless
-Chromium the search box and results page over http under a sub-path and from file://."""
+"""Site search: the compact offline index, the Pagefind index and its shards, and in real
+headless Chromium the search box and results page over http under a sub-path and from
+file://, with the index in one shard (the real site) and in several."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from atlas import Project, build
-from browser_kit import needs_chromium
-from atlas.search import (Entry, han_suffixes, pagefind_records, search_script, write_search)
+from atlas import Project, build, search
+from browser_kit import SUBPATH, needs_chromium, serving
+from atlas.search import (Entry, entries, han_suffixes, record_html, search_script,
+                          shard_count, shard_number, write_search)
 from atlas.urls import record_path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LEONI = "langfang-leoni-wiring"
 HOSTILE = "<img src=x onerror=\"window.__xss='img'\"></script><script>window.__xss='close'</script><!--"
@@ -50,11 +56,50 @@ def test_compact_index_holds_every_record_with_its_names_aliases_and_products(bu
             assert product.name in products and product.name_en in products
 
 
-def test_pagefind_index_has_every_page_in_both_languages(built_site):
-    entry = json.loads((built_site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+def shard_names(site: Path) -> list[str]:
+    return json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
+
+
+def page_counts(shard: Path) -> dict[str, int]:
+    entry = json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return {lang: v["page_count"] for lang, v in entry["languages"].items()}
+
+
+def test_pagefind_index_has_every_page_in_both_languages_in_one_shard(built_site):
+    assert shard_names(built_site) == ["0"]
     count = len(compact(built_site)["records"])
-    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"zh": count, "en": count}
-    assert (built_site / "pagefind/pagefind.js").is_file()
+    assert page_counts(built_site / "pagefind/0") == {"zh": count, "en": count}
+    assert (built_site / "pagefind/0/pagefind.js").is_file()
+    assert sorted(p.name for p in (built_site / "pagefind").iterdir()) == ["0", "shards.json"]
+
+
+def test_shard_count_grows_with_the_records_in_powers_of_two():
+    assert [shard_count(n, 1500) for n in (0, 1, 380, 1500, 1501, 3000, 3001, 21804)] == \
+        [1, 1, 1, 1, 2, 2, 4, 16]
+
+
+def test_a_records_shard_depends_on_the_record_alone(real_atlas):
+    found = entries(real_atlas)
+    alone = {e.ident: shard_number(e, 8) for e in found}
+    assert {e.ident: shard_number(e, 8) for e in reversed(found)} == alone
+    changed = Entry("company", LEONI, "改名", "Renamed", (), ())
+    assert shard_number(changed, 8) == alone[LEONI]
+    assert len(set(alone.values())) == 8
+
+
+def test_small_shards_split_the_index_and_hold_every_page_once(real_atlas, built_site, tmp_path):
+    paths = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")]
+    write_search(tmp_path, real_atlas, paths, per_shard=60)
+    names = shard_names(tmp_path)
+    count = len(compact(tmp_path)["records"])
+    assert names == [str(n) for n in range(shard_count(2 * count, 60))] and len(names) > 4
+    totals = [page_counts(tmp_path / "pagefind" / name) for name in names]
+    # Both languages of a page lie in the same shard.
+    assert all(t["zh"] == t["en"] for t in totals)
+    assert sum(t["zh"] for t in totals) == count
+    for name in names:
+        digest = (tmp_path / "pagefind" / name / search.SHARD_DIGEST).read_text(encoding="utf-8")
+        assert re.fullmatch(r"[0-9a-f]{64}\n", digest)
 
 
 def test_indexes_are_byte_identical_across_builds(real_atlas, built_site, tmp_path):
@@ -72,12 +117,62 @@ def test_han_suffixes_start_a_word_at_every_character():
     assert han_suffixes("A") == []
 
 
+def test_a_failing_pagefind_fails_the_build_with_its_message(real_atlas, built_site, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setattr(search, "pagefind_binary", lambda: "/bin/false")
+    paths = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")]
+    with pytest.raises(RuntimeError, match=r"Pagefind failed to index the site \(pagefind/0\)"):
+        write_search(tmp_path, real_atlas, paths)
+
+
+@pytest.fixture
+def sharded(monkeypatch):
+    """Builds use shards of 60 records (the real site: 8 shards)."""
+    monkeypatch.setattr(search, "RECORDS_PER_SHARD", 60)
+
+
+def shard_files(site: Path) -> dict[str, dict[str, int]]:
+    """Shard folder -> file in it -> inode."""
+    return {name: {p.relative_to(site / "pagefind" / name).as_posix(): p.stat().st_ino
+                   for p in (site / "pagefind" / name).rglob("*") if p.is_file()}
+            for name in shard_names(site)}
+
+
+def test_a_rebuild_indexes_again_only_the_shard_of_the_changed_record(
+        project_copy, tmp_path, monkeypatch, sharded):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    out = tmp_path / "site"
+    build(Project(project_copy), out)
+    before = shard_files(out)
+    leoni = project_copy / "content/companies" / f"{LEONI}.yaml"
+    text = leoni.read_text(encoding="utf-8")
+    leoni.write_text(text.replace("summary: |\n", "summary: |\n  改过的摘要。\n", 1), encoding="utf-8")
+    build(Project(project_copy), out)
+    after = shard_files(out)
+    assert set(after) == set(before) and len(after) > 4
+    rewritten = {name for name in after
+                 if any(before[name].get(rel) != inode for rel, inode in after[name].items())}
+    assert rewritten == {str(shard_number(Entry("company", LEONI, "", "", (), ()), len(after)))}
+    # Every file of every other shard is the previous build's, linked.
+    assert all(after[name] == before[name] for name in set(after) - rewritten)
+
+    clean = tmp_path / "clean"
+    build(Project(project_copy), clean, force=True)
+    assert {rel: (out / "pagefind" / rel).read_bytes() for rel in _pagefind_files(out)} == \
+        {rel: (clean / "pagefind" / rel).read_bytes() for rel in _pagefind_files(clean)}
+
+
+def _pagefind_files(site: Path) -> list[str]:
+    return sorted(p.relative_to(site / "pagefind").as_posix()
+                  for p in (site / "pagefind").rglob("*") if p.is_file())
+
+
 def test_hostile_names_stay_inert_in_both_indexes():
     entry = Entry("company", "x", HOSTILE + "\u2028", "en" + HOSTILE, (HOSTILE,), (HOSTILE,))
     script = search_script([entry])
     assert "<" not in script and "\u2028" not in script
     assert json.loads(script[len("window.ATLAS_SEARCH="):-2])["records"][0][2] == HOSTILE + "\u2028"
-    record = pagefind_records([entry], {"companies/x.html"})["companies/x.html"]
+    record = record_html(entry, "zh")
     assert "<img" not in record and "<script>" not in record and "&lt;img src=x" in record
 
 
@@ -245,5 +340,85 @@ def test_hostile_name_shows_as_text_in_results(project_copy, chromium):
         assert data["name"] in names
         assert reader.page.evaluate("window.__xss || null") is None
         assert reader.page.locator("#search-results img, #search-results script").count() == 0
+    finally:
+        reader.close()
+
+
+# -- in the browser, with the index in several shards ---------------------------------
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory) -> Path:
+    """The real content built with shards of 60 records."""
+    out = tmp_path_factory.mktemp("sharded") / "site"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "RECORDS_PER_SHARD", 60)
+        build(Project(ROOT), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sharded_server(sharded_site, tmp_path_factory):
+    root = tmp_path_factory.mktemp("www-sharded")
+    shutil.copytree(sharded_site, root / SUBPATH.strip("/"))
+    with serving(root) as address:
+        yield address.rstrip("/") + SUBPATH
+
+
+def shard_of_page(site: Path, path: str, atlas) -> str:
+    count = len(shard_names(site))
+    entry = next(e for e in entries(atlas) if e.path == path)
+    return str(shard_number(entry, count))
+
+
+@browser_only
+@pytest.mark.parametrize("query, lang", [("新能源", "zh"), ("Energy", "en")])
+def test_http_search_finds_answers_in_every_shard(sharded_site, sharded_server, chromium,
+                                                  real_atlas, query, lang):
+    expected = {record_path(r.kind_name, r.id) for r in real_atlas.records()
+                if query in (r.name if lang == "zh" else r.name_en)}
+    shards = {shard_of_page(sharded_site, path, real_atlas) for path in expected}
+    assert len(shards) > 3, "the answers should lie in different shards"
+    prefix = "" if lang == "zh" else "en/"
+    reader = Reader(chromium, sharded_server)
+    loaded = []
+    reader.page.on("request", lambda r: loaded.append(r.url) if "/pagefind/" in r.url else None)
+    try:
+        reader.page.goto(sharded_server + prefix + "search.html?q=" + query)
+        hits = {page_of(h, sharded_server) for h in reader.results()}
+        assert {prefix + path for path in expected} <= hits
+        assert reader.page.evaluate("typeof window.ATLAS_SEARCH") == "undefined"
+        assert not reader.errors and not reader.outside
+        # Every shard was asked.
+        for name in shard_names(sharded_site):
+            assert any(f"/pagefind/{name}/pagefind-entry.json" in url for url in loaded), name
+    finally:
+        reader.close()
+
+
+@browser_only
+def test_http_search_in_shards_opens_the_leoni_page(sharded_server, chromium, real_atlas):
+    reader = Reader(chromium, sharded_server)
+    try:
+        hits = [page_of(h, sharded_server) for h in
+                reader.search_from_header(sharded_server + "parks/index.html", "线束")]
+        assert record_path("company", LEONI) in hits
+        reader.page.locator(f'#search-results a[href$="{LEONI}.html"]').click()
+        reader.page.wait_for_url(re.compile(LEONI))
+        assert real_atlas.companies[LEONI].name in reader.page.locator("h1").inner_text()
+        assert not reader.errors and not reader.outside
+    finally:
+        reader.close()
+
+
+@browser_only
+def test_offline_search_of_a_sharded_site_still_uses_the_compact_index(sharded_site, chromium, real_atlas):
+    root = sharded_site.as_uri() + "/"
+    reader = Reader(chromium, root)
+    try:
+        reader.page.goto(root + "search.html?q=储能")
+        assert named(real_atlas, "储能") <= {page_of(h, root) for h in reader.results()}
+        assert reader.page.evaluate("typeof window.ATLAS_SEARCH") == "object"
+        assert not reader.errors and not reader.outside
     finally:
         reader.close()
