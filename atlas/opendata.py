@@ -14,17 +14,15 @@ everything in a stable order)."""
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import json
 import math
 from dataclasses import dataclass
-from multiprocessing import get_context
 from operator import itemgetter
 from typing import Any, Callable
 
-from . import geo, maps
+from . import forked, geo, maps
 from . import plan as planning
 from .config import Config
 from .format import fact_value
@@ -760,55 +758,25 @@ class OpenDataRun:
 
     def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool):
         self._listing: list[Download] | None = None
-        self._process = None
-        if not background:
+        self._writer: forked.Forked | None = None
+        if background:
+            # Forked: the atlas and `put` are inherited as they are, never pickled.
+            self._writer = forked.start(write_open_data, (atlas, config, put),
+                                        name="atlas-open-data", doing="writing the open data")
+        else:
             self._listing = write_open_data(atlas, config, put)
-            return
-        context = get_context("fork")
-        self._answer, answer = context.Pipe(duplex=False)
-        # Forked: the atlas and `put` are inherited as they are, never pickled.
-        self._process = context.Process(target=_write_in_child, args=(atlas, config, put, answer),
-                                        name="atlas-open-data", daemon=True)
-        self._process.start()
-        answer.close()
 
     def finish(self) -> list[Download]:
         """The data page's list of files, once every file is written; raises the
         writer's own error if it failed."""
-        if self._process is None:
+        if self._writer is None:
             assert self._listing is not None
             return self._listing
-        try:
-            answer = self._answer.recv()
-        except EOFError:
-            raise RuntimeError("the process writing the open data ended without "
-                               f"finishing (exit code {self._process.exitcode})") from None
-        finally:
-            self._process.join()
-            self._answer.close()
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
+        return self._writer.result()
 
     def abort(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-
-
-def _write_in_child(atlas: Atlas, config: Config, put: Put, answer) -> None:
-    # Nothing inherited is garbage here: keep the collector off the atlas's objects.
-    gc.freeze()
-    try:
-        result: object = write_open_data(atlas, config, put)
-    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-        result = err
-    try:
-        answer.send(result)
-    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
-        answer.send(RuntimeError(f"writing the open data failed: {result!r} ({err})"))
-    finally:
-        answer.close()
+        if self._writer is not None:
+            self._writer.abort()
 
 
 def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True) -> OpenDataRun:

@@ -9,22 +9,19 @@ was made from, so a rebuild after one record changed indexes one shard again and
 every other from the previous site."""
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 
+from . import forked
 from .format import date_zh
 from .i18n import LANGUAGES, lang_path
 from .model import Atlas
@@ -276,77 +273,39 @@ class SearchIndex:
                  reuse=None, parallel: int = PARALLEL_RUNS):
         self.digest = digest
         self._records = Path(tempfile.mkdtemp(prefix="atlas-search-"))
-        context = get_context("fork")
-        self._answer, answer = context.Pipe(duplex=False)
-        # Forked: the shards and `reuse` are inherited as they are, never pickled.
-        self._process = context.Process(
-            target=_shards_in_child, name="atlas-search", daemon=True,
-            args=(shards, root, binary, reuse, parallel, self._records, answer))
-        self._process.start()
-        answer.close()
-        _own_process_group(self._process.pid)
+        # Forked: the shards and `reuse` are inherited as they are, never pickled. Its
+        # own process group: abort() stops it and every Pagefind it started as one.
+        self._indexer = forked.start(_place_shards,
+                                     (shards, root, binary, reuse, parallel, self._records),
+                                     name="atlas-search", doing="indexing the site for search",
+                                     own_group=True)
 
     def finish(self) -> str:
         """Wait for every shard and return the digest; raises the indexer's own error
         if a shard failed."""
         try:
-            error = self._answer.recv()
-        except EOFError:
-            raise RuntimeError("the process indexing the site for search ended without "
-                               f"finishing (exit code {self._process.exitcode})") from None
+            self._indexer.result()
         finally:
-            self._process.join()
-            self._answer.close()
             shutil.rmtree(self._records, ignore_errors=True)
-        if error is not None:
-            raise error
         return self.digest
 
     def abort(self) -> None:
         """Stop the forked process and every Pagefind it started."""
-        if self._process.is_alive():
-            try:
-                os.killpg(self._process.pid, signal.SIGKILL)
-            except OSError:
-                self._process.kill()
-            self._process.join()
-        self._answer.close()
+        self._indexer.abort()
         shutil.rmtree(self._records, ignore_errors=True)
 
 
-def _own_process_group(pid: int) -> None:
-    """Put the forked process (and so every Pagefind it starts) into a process group of
-    its own, which abort() stops as one. Both sides call this, so neither can outrun
-    the other."""
-    try:
-        os.setpgid(pid, pid)
-    except OSError:
-        pass  # the other side did it first, or the child has already ended
-
-
-def _shards_in_child(shards: list[Shard], root: Path, binary: str, reuse, parallel: int,
-                     tmp: Path, answer) -> None:
-    _own_process_group(0)
-    gc.freeze()  # nothing inherited is garbage here: keep the collector off it
-    error: BaseException | None = None
-
+def _place_shards(shards: list[Shard], root: Path, binary: str, reuse, parallel: int,
+                  tmp: Path) -> None:
+    """In the forked process: link or index every shard."""
     def place(shard: Shard) -> None:
         if reuse is None or not reuse(shard.folder, shard.digest):
             _index_shard(shard, root, binary, tmp)
 
-    try:
-        # Threads are safe here: this process forks nothing but Pagefind itself.
-        with ThreadPoolExecutor(max_workers=parallel) as pool:
-            for done in [pool.submit(place, shard) for shard in shards]:
-                done.result()
-    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-        error = err
-    try:
-        answer.send(error)
-    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
-        answer.send(RuntimeError(f"indexing the site for search failed: {error!r} ({err})"))
-    finally:
-        answer.close()
+    # Threads are safe here: this process forks nothing but Pagefind itself.
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        for done in [pool.submit(place, shard) for shard in shards]:
+            done.result()
 
 
 def _index_shard(shard: Shard, root: Path, binary: str, tmp: Path) -> None:

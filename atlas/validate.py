@@ -14,7 +14,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import geo
+from . import forked, geo
 from .load import (Mapping, Sequence, collector_paused, forget_repeated_values, load_yaml,
                    parse_yaml, read_text, split_front_matter)
 from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
@@ -927,34 +927,24 @@ class _Helper:
                  link_files: list[Path]):
         self.validator, self.sources = validator, sources
         self.company_files, self.link_files = company_files, link_files
-        self.process = None
+        self.reader: forked.Forked | None = None
         if not _helper_wanted(company_files):
             self.claims = _Claims(len(company_files))
             return
-        context = multiprocessing.get_context("fork")
-        self.claims = _Claims(len(company_files), context)
-        self.answer, answer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_help, args=(self, answer), name="atlas-read",
-                                       daemon=True)
-        self.process.start()
-        answer.close()
+        self.claims = _Claims(len(company_files), multiprocessing.get_context("fork"))
+        self.reader = forked.start(_help, (self,), name="atlas-read", doing="reading the content")
 
     def finish(self) -> tuple[list[Link], dict[str, Company]]:
         """The links and the companies read by the helper (after those read here),
         its problems, references, quotes and points added to the validator's."""
         validator = self.validator
         answer = None
-        if self.process is not None:
+        if self.reader is not None:
+            reader, self.reader = self.reader, None
             try:
-                answer = self.answer.recv()
-            except EOFError:
+                answer = reader.result()
+            except forked.ChildEnded:
                 pass  # it ended without answering: its share is read here
-            finally:
-                self.process.join()
-                self.answer.close()
-                self.process = None
-        if isinstance(answer, BaseException):
-            raise answer
         if answer is None:
             return (validator.read_links(self.link_files),
                     validator.read_companies(self.company_files, _once(self.claims.rest())))
@@ -963,10 +953,8 @@ class _Helper:
         return links, companies
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.answer.close()
+        if self.reader is not None:
+            self.reader.abort()
 
 
 def _once(batch: range) -> Callable[[], range]:
@@ -974,26 +962,17 @@ def _once(batch: range) -> Callable[[], range]:
     return lambda: next(batches, _NONE_LEFT)
 
 
-def _help(helper: _Helper, answer) -> None:
+def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple]:
     """In the forked process: read the helper's share with a fresh notebook."""
     validator = helper.validator
     validator.clear_notes()
-    try:
-        links = validator.read_links(helper.link_files)
-        read = []
-        for batch in iter(helper.claims.back, _NONE_LEFT):
-            read += [(index, validator.read_company(helper.company_files[index])) for index in batch]
-        read.sort(key=itemgetter(0))
-        validator._check_quotes(helper.sources)
-        result: object = (links, {c.id: c for _, c in read if c is not None}, validator.notes())
-    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-        result = err
-    try:
-        answer.send(result)
-    except Exception as err:  # noqa: BLE001 - an error that cannot be pickled
-        answer.send(RuntimeError(f"reading the content failed: {result!r} ({err})"))
-    finally:
-        answer.close()
+    links = validator.read_links(helper.link_files)
+    read = []
+    for batch in iter(helper.claims.back, _NONE_LEFT):
+        read += [(index, validator.read_company(helper.company_files[index])) for index in batch]
+    read.sort(key=itemgetter(0))
+    validator._check_quotes(helper.sources)
+    return links, {c.id: c for _, c in read if c is not None}, validator.notes()
 
 
 def _suggest_slug(text: str) -> str:

@@ -243,7 +243,7 @@ def test_reading_with_a_helper_finds_the_same_problems(synthetic, tmp_path, monk
 
 def test_a_helper_that_dies_leaves_its_share_to_this_process(synthetic, monkeypatch, helped):
     alone, _ = _read(synthetic, monkeypatch, "1")
-    monkeypatch.setattr(validate_module, "_help", lambda helper, answer: os._exit(3))
+    monkeypatch.setattr(validate_module, "_help", lambda helper: os._exit(3))
     together, _ = _read(synthetic, monkeypatch, "2")
     assert together == alone and list(together.companies) == list(alone.companies)
 
