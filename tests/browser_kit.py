@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def serving(folder: Path):
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     finally:
         httpd.shutdown()
+
+
+@contextlib.contextmanager
+def serving_under_subpath(site: Path, scratch: Path):
+    """A built site copied into `scratch` under SUBPATH and served over http, as GitHub
+    Pages serves a project site; yields the address of the site's root."""
+    shutil.copytree(site, scratch / SUBPATH.strip("/"))
+    with serving(scratch) as address:
+        yield address.rstrip("/") + SUBPATH
 
 
 @contextlib.contextmanager

@@ -38,11 +38,9 @@ def project_copy(tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def server(built_site, tmp_path_factory):
     """The built site served under a sub-path, as GitHub Pages serves a project site."""
-    from browser_kit import SUBPATH, serving
-    root = tmp_path_factory.mktemp("www")
-    shutil.copytree(built_site, root / SUBPATH.strip("/"))
-    with serving(root) as address:
-        yield address.rstrip("/") + SUBPATH
+    from browser_kit import serving_under_subpath
+    with serving_under_subpath(built_site, tmp_path_factory.mktemp("www")) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
