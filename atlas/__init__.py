@@ -62,7 +62,6 @@ class BuildReport:
     files: int
     counts: str
     kept: int = 0              # pages not rendered again: nothing they show had changed
-    search: str = ""           # digest of what the search index holds
     up_to_date: bool = False   # nothing had changed since the last build of this folder
 
 
@@ -170,7 +169,7 @@ def _render_site(project: Project, config: Config, out: Path,
             summary["kept"] = (rendered.count + data_rendered.count).kept
             summary["pages"] = len(pages) + len(data_page)
             progress.stage("finishing the search index")
-            summary["search"] = search.finish()
+            search.finish()
         except BaseException:
             data.abort()
             if search is not None:

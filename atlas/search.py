@@ -258,7 +258,7 @@ def indexed_digest(folder: Path) -> str | None:
 
 class SearchIndex:
     """The Pagefind shards of one build being put in place by a process forked beside
-    the rest of the build; `digest` says what the indexes hold.
+    the rest of the build.
 
     Each shard is either linked from the previous site by `reuse(folder, digest)`, when
     that holds it made from exactly the same pages, or indexed: its records go to
@@ -269,9 +269,8 @@ class SearchIndex:
     would take over half an hour) and may be stopped before it has finished writing the
     files (pagefind 1.5.2)."""
 
-    def __init__(self, digest: str, shards: list[Shard], root: Path, binary: str,
+    def __init__(self, shards: list[Shard], root: Path, binary: str,
                  reuse=None, parallel: int = PARALLEL_RUNS):
-        self.digest = digest
         self._records = Path(tempfile.mkdtemp(prefix="atlas-search-"))
         # Forked: the shards and `reuse` are inherited as they are, never pickled. Its
         # own process group: abort() stops it and every Pagefind it started as one.
@@ -280,14 +279,12 @@ class SearchIndex:
                                      name="atlas-search", doing="indexing the site for search",
                                      own_group=True)
 
-    def finish(self) -> str:
-        """Wait for every shard and return the digest; raises the indexer's own error
-        if a shard failed."""
+    def finish(self) -> None:
+        """Wait for every shard; raises the indexer's own error if a shard failed."""
         try:
             self._indexer.result()
         finally:
             shutil.rmtree(self._records, ignore_errors=True)
-        return self.digest
 
     def abort(self) -> None:
         """Stop the forked process and every Pagefind it started."""
@@ -355,12 +352,9 @@ def start_search(root: Path, atlas: Atlas, paths, reuse=None,
     shards = plan_shards(found, paths, indexer_digest(binary), per_shard or RECORDS_PER_SHARD)
     (root / PAGEFIND_FOLDER).mkdir(parents=True, exist_ok=True)
     (root / PAGEFIND_FOLDER / SHARD_LIST).write_text(shard_list(shards), encoding="utf-8")
-    digest = hashlib.sha256(shard_list(shards).encode())
-    for shard in shards:
-        digest.update(f"\0{shard.folder}\0{shard.digest}".encode())
-    return SearchIndex(digest.hexdigest(), shards, root, binary, reuse)
+    return SearchIndex(shards, root, binary, reuse)
 
 
-def write_search(root: Path, atlas: Atlas, paths, reuse=None, per_shard: int | None = None) -> str:
-    """start_search, waiting for Pagefind; returns the digest of what was indexed."""
-    return start_search(root, atlas, paths, reuse, per_shard).finish()
+def write_search(root: Path, atlas: Atlas, paths, reuse=None, per_shard: int | None = None) -> None:
+    """start_search, waiting for Pagefind."""
+    start_search(root, atlas, paths, reuse, per_shard).finish()
