@@ -9,7 +9,8 @@ forked, the arguments are inherited as they are, never pickled: only the answer 
 here: an answer that cannot be pickled becomes a RuntimeError naming it, and a process
 that ends without answering (killed, or `os._exit`) raises ChildEnded from `result()`.
 With `own_group` the process gets a process group of its own, so that `abort()` also
-stops every process it started."""
+stops every process it started. `default_jobs()` says how many processes a build may
+keep busy, for every stage that forks."""
 from __future__ import annotations
 
 import gc
@@ -20,6 +21,18 @@ from typing import Any, Callable
 
 
 _NO_ANSWER = object()
+
+
+def default_jobs() -> int:
+    """How many processes a build may keep busy: ATLAS_JOBS if set, else the cores
+    this process may run on."""
+    wanted = os.environ.get("ATLAS_JOBS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 class ChildEnded(RuntimeError):

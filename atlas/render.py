@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import output, tracking
+from .forked import default_jobs
 
 # Below this many pages forking workers costs more than it saves.
 PARALLEL_FROM_PAGES = 400
@@ -122,16 +123,6 @@ class PageFailed(Exception):
 
 
 _job: RenderJob | None = None
-
-
-def default_jobs() -> int:
-    wanted = os.environ.get("ATLAS_JOBS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -7,7 +7,6 @@ import datetime as dt
 import functools
 import math
 import multiprocessing
-import os
 import re
 import threading
 from operator import itemgetter
@@ -906,14 +905,9 @@ class _Claims:
 
 
 def _helper_wanted(company_files: list[Path]) -> bool:
-    jobs = os.environ.get("ATLAS_JOBS", "")
-    try:
-        cores = int(jobs) if jobs.isdigit() and int(jobs) > 0 else len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
     # A fork copies only the thread that calls it: with others running (the preview
     # server) a lock one of them holds could never be released in the copy.
-    return (cores > 1 and len(company_files) >= PARALLEL_MIN_COMPANIES
+    return (forked.default_jobs() > 1 and len(company_files) >= PARALLEL_MIN_COMPANIES
             and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
 
 
