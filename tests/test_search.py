@@ -296,8 +296,10 @@ def test_http_english_search_leads_to_the_english_page(served, chromium, query):
 
 
 @browser_only
-def test_offline_search_uses_the_compact_index_without_network(built_site, chromium, real_atlas):
-    root = built_site.as_uri() + "/"
+@pytest.mark.parametrize("site", ["built_site", "sharded_site"])
+def test_offline_search_uses_the_compact_index_without_network(site, request, chromium, real_atlas):
+    """From file://, with one Pagefind index or in shards alike."""
+    root = request.getfixturevalue(site).as_uri() + "/"
     reader = Reader(chromium, root)
     try:
         hits = [page_of(h, root) for h in reader.search_from_header(root + "companies/index.html", "线束")]
@@ -392,18 +394,5 @@ def test_http_search_finds_answers_in_every_shard(sharded_site, sharded_server, 
         # Every shard was asked.
         for name in shard_names(sharded_site):
             assert any(f"/pagefind/{name}/pagefind-entry.json" in url for url in loaded), name
-    finally:
-        reader.close()
-
-
-@browser_only
-def test_offline_search_of_a_sharded_site_still_uses_the_compact_index(sharded_site, chromium, real_atlas):
-    root = sharded_site.as_uri() + "/"
-    reader = Reader(chromium, root)
-    try:
-        reader.page.goto(root + "search.html?q=储能")
-        assert named(real_atlas, "储能") <= {page_of(h, root) for h in reader.results()}
-        assert reader.page.evaluate("typeof window.ATLAS_SEARCH") == "object"
-        assert not reader.errors and not reader.outside
     finally:
         reader.close()
