@@ -20,7 +20,7 @@ import json
 import math
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import forked, geo, maps
 from . import plan as planning
@@ -297,103 +297,102 @@ TAIL_COLUMNS = ("summary:: short description in our own words (Markdown), not ar
                 "json:: its own JSON file, with everything its page shows")
 
 
-def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> list[Table]:
+def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
+    """The tables one at a time: each table's rows can go once it is written."""
     facts = sorted(atlas.all_facts(), key=lambda f: (f.owner_kind, f.owner_id, f.anchor))
-    return [
-        Table("companies", "企业", "Companies",
-              "Companies and institutions named in the articles, one row each.",
-              tuple(map(_col, RECORD_COLUMNS + (
-                  "role:: vehicle-maker | tier1-supplier | tier2-supplier | supplier | "
-                  "manufacturer | research-institute | university | bank | investor | platform | "
-                  "hospital | government | association | other",
-                  "role_name:: the role in Chinese", "industry:: industry id",
-                  "industry_name:: the industry in Chinese", "parent:: parent company id",
-                  "park:: id of the park it is in (parks.csv)",
-                  "district:: district id", "clusters:list: ids of its clusters (clusters.csv)",
-                  "products:list: its products, in Chinese",
-                  "products_en:list: its products in English, in the same order",
-              ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-              [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
-              (("park", "parks"), ("parent", "companies"))),
-        Table("clusters", "产业集群", "Clusters",
-              "Industrial clusters, cluster programmes, industry chains and regional industries.",
-              tuple(map(_col, RECORD_COLUMNS + (
-                  "kind:: cluster | programme | chain | industry",
-                  "kind_name:: the kind in Chinese", "industry:: industry id",
-                  "industry_name:: the industry in Chinese",
-                  "region:: beijing | tianjin | hebei | jjj (all three)",
-                  "district:: district id", "parent:: id of the programme it belongs to",
-                  "parks:list: ids of the parks it sits in", "companies:list: ids of member companies",
-                  "designations:list: official lists the cluster is on, as printed",
-              ) + TAIL_COLUMNS)),
-              [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
-              (("parent", "clusters"),)),
-        Table("parks", "园区", "Parks",
-              "Industrial parks, development zones and similar places.",
-              tuple(map(_col, RECORD_COLUMNS + (
-                  "kind:: industrial-park | science-park | development-zone | new-town | "
-                  "bonded-zone | business-district | port | base",
-                  "kind_name:: the kind in Chinese", "district:: district id",
-                  "parent:: id of the larger park it lies in",
-                  "clusters:list: ids of clusters sitting in it",
-                  "companies:list: ids of companies in it",
-              ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-              [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
-              (("parent", "parks"),)),
-        Table("sources", "来源报道", "Sources",
-              "The newspaper articles everything is drawn from (their metadata; the article "
-              "texts themselves are not republished).",
-              tuple(map(_col, (
-                  "id:: the source id", "outlet:: the newspaper", "outlet_en:: the newspaper in English",
-                  "date:: YYYY, YYYY-MM or YYYY-MM-DD", "date_inferred:boolean: true when the page "
-                  "prints no date and it was inferred", "date_clue:: what the inferred date rests on",
-                  "sections:list: page names as printed", "headlines:list: every headline on the page",
-                  "headlines_en:list: the headlines in English, same order",
-                  "reporters:list: reporters named", "facts:integer: figures drawn from it",
-                  "page:: its page on the site", "json:: its own JSON file"))),
-              [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)]),
-        Table("links", "供应关系", "Supply relations",
-              "Who supplies whom, as the articles state it, with the quote.",
-              tuple(map(_col, (
-                  "id:: link-<n>, its anchor on the supply page", "supplier:: company id",
-                  "supplier_name:: its name", "customer:: company id", "customer_name:: its name",
-                  "product:: what is supplied, in Chinese (empty: not stated)",
-                  "product_en:: the same in English", "source:: source id",
-                  "source_outlet:: the newspaper", "source_date:: the article's date",
-                  "quote:: verbatim from the article", "facts:list: ids of figures about this "
-                  "relation (facts.csv)", "page:: its row on the supply page"))),
-              rows.links,
-              (("supplier", "companies"), ("customer", "companies"), ("source", "sources"))),
-        Table("facts", "全部数据及出处", "All figures with sources and quotes",
-              "Every figure of the atlas, one row each, with its source and verbatim quote. "
-              "Where articles disagree each figure is a row of its own; disagrees_with names "
-              "the others. Cite a figure to its article.",
-              tuple(map(_col, (
-                  "id:: the figure's anchor on its owner's page",
-                  "owner_kind:: cluster | company | park | circle | link",
-                  "owner_id:: id of the record (link-<n> for a supply relation)",
-                  "owner_name:: its name", "metric:: metric id", "metric_name:: the metric in Chinese",
-                  "metric_name_en:: the metric in English", "value:number: the number as printed",
-                  "value_max:number: top of a range (empty when not a range)",
-                  "qualifier:: exact | about (约) | over (超) | nearly (近) | at-least (以上) | under (不足)",
-                  "unit:: as printed (亿元, 家, %, ...)",
-                  "as_shown:: the figure as the site shows it, qualifier and unit included",
-                  "period:: what the figure covers: YYYY, YYYY-H1, YYYY-Q1, YYYY-MM/YYYY-MM",
-                  "as_of:: the date the figure stands at", "time_inferred:boolean: true when the "
-                  "article only implies the period (say, 去年)",
-                  "kind:: actual | target | estimate",
-                  "subject:: what is counted, when the metric alone is unclear",
-                  "subject_en:: the same in English", "source:: source id (sources.csv)",
-                  "source_outlet:: the newspaper", "source_title:: the article's first headline",
-                  "source_date:: the article's date",
-                  "source_date_inferred:boolean: true when the article's date is inferred",
-                  "quote:: verbatim from the article (whitespace aside)",
-                  "note:: our remark on the figure",
-                  "disagrees_with:list: ids of figures from other articles about the same thing "
-                  "with other values", "page:: where the site shows it"))),
-              rows.facts(facts),
-              (("source", "sources"),)),
-    ]
+    yield Table("companies", "企业", "Companies",
+        "Companies and institutions named in the articles, one row each.",
+        tuple(map(_col, RECORD_COLUMNS + (
+            "role:: vehicle-maker | tier1-supplier | tier2-supplier | supplier | "
+            "manufacturer | research-institute | university | bank | investor | platform | "
+            "hospital | government | association | other",
+            "role_name:: the role in Chinese", "industry:: industry id",
+            "industry_name:: the industry in Chinese", "parent:: parent company id",
+            "park:: id of the park it is in (parks.csv)",
+            "district:: district id", "clusters:list: ids of its clusters (clusters.csv)",
+            "products:list: its products, in Chinese",
+            "products_en:list: its products in English, in the same order",
+        ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
+        [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
+        (("park", "parks"), ("parent", "companies")))
+    yield Table("clusters", "产业集群", "Clusters",
+        "Industrial clusters, cluster programmes, industry chains and regional industries.",
+        tuple(map(_col, RECORD_COLUMNS + (
+            "kind:: cluster | programme | chain | industry",
+            "kind_name:: the kind in Chinese", "industry:: industry id",
+            "industry_name:: the industry in Chinese",
+            "region:: beijing | tianjin | hebei | jjj (all three)",
+            "district:: district id", "parent:: id of the programme it belongs to",
+            "parks:list: ids of the parks it sits in", "companies:list: ids of member companies",
+            "designations:list: official lists the cluster is on, as printed",
+        ) + TAIL_COLUMNS)),
+        [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
+        (("parent", "clusters"),))
+    yield Table("parks", "园区", "Parks",
+        "Industrial parks, development zones and similar places.",
+        tuple(map(_col, RECORD_COLUMNS + (
+            "kind:: industrial-park | science-park | development-zone | new-town | "
+            "bonded-zone | business-district | port | base",
+            "kind_name:: the kind in Chinese", "district:: district id",
+            "parent:: id of the larger park it lies in",
+            "clusters:list: ids of clusters sitting in it",
+            "companies:list: ids of companies in it",
+        ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
+        [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
+        (("parent", "parks"),))
+    yield Table("sources", "来源报道", "Sources",
+        "The newspaper articles everything is drawn from (their metadata; the article "
+        "texts themselves are not republished).",
+        tuple(map(_col, (
+            "id:: the source id", "outlet:: the newspaper", "outlet_en:: the newspaper in English",
+            "date:: YYYY, YYYY-MM or YYYY-MM-DD", "date_inferred:boolean: true when the page "
+            "prints no date and it was inferred", "date_clue:: what the inferred date rests on",
+            "sections:list: page names as printed", "headlines:list: every headline on the page",
+            "headlines_en:list: the headlines in English, same order",
+            "reporters:list: reporters named", "facts:integer: figures drawn from it",
+            "page:: its page on the site", "json:: its own JSON file"))),
+        [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)])
+    yield Table("links", "供应关系", "Supply relations",
+        "Who supplies whom, as the articles state it, with the quote.",
+        tuple(map(_col, (
+            "id:: link-<n>, its anchor on the supply page", "supplier:: company id",
+            "supplier_name:: its name", "customer:: company id", "customer_name:: its name",
+            "product:: what is supplied, in Chinese (empty: not stated)",
+            "product_en:: the same in English", "source:: source id",
+            "source_outlet:: the newspaper", "source_date:: the article's date",
+            "quote:: verbatim from the article", "facts:list: ids of figures about this "
+            "relation (facts.csv)", "page:: its row on the supply page"))),
+        rows.links,
+        (("supplier", "companies"), ("customer", "companies"), ("source", "sources")))
+    yield Table("facts", "全部数据及出处", "All figures with sources and quotes",
+        "Every figure of the atlas, one row each, with its source and verbatim quote. "
+        "Where articles disagree each figure is a row of its own; disagrees_with names "
+        "the others. Cite a figure to its article.",
+        tuple(map(_col, (
+            "id:: the figure's anchor on its owner's page",
+            "owner_kind:: cluster | company | park | circle | link",
+            "owner_id:: id of the record (link-<n> for a supply relation)",
+            "owner_name:: its name", "metric:: metric id", "metric_name:: the metric in Chinese",
+            "metric_name_en:: the metric in English", "value:number: the number as printed",
+            "value_max:number: top of a range (empty when not a range)",
+            "qualifier:: exact | about (约) | over (超) | nearly (近) | at-least (以上) | under (不足)",
+            "unit:: as printed (亿元, 家, %, ...)",
+            "as_shown:: the figure as the site shows it, qualifier and unit included",
+            "period:: what the figure covers: YYYY, YYYY-H1, YYYY-Q1, YYYY-MM/YYYY-MM",
+            "as_of:: the date the figure stands at", "time_inferred:boolean: true when the "
+            "article only implies the period (say, 去年)",
+            "kind:: actual | target | estimate",
+            "subject:: what is counted, when the metric alone is unclear",
+            "subject_en:: the same in English", "source:: source id (sources.csv)",
+            "source_outlet:: the newspaper", "source_title:: the article's first headline",
+            "source_date:: the article's date",
+            "source_date_inferred:boolean: true when the article's date is inferred",
+            "quote:: verbatim from the article (whitespace aside)",
+            "note:: our remark on the figure",
+            "disagrees_with:list: ids of figures from other articles about the same thing "
+            "with other values", "page:: where the site shows it"))),
+        rows.facts(facts),
+        (("source", "sources"),))
 
 
 def _id(record) -> str:
@@ -570,10 +569,20 @@ def circles_geojson(atlas: Atlas, config: Config) -> dict:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def _json_text(value: Any) -> str:
+    return _JSON.encode(value).replace("<", "\\u003c")
+
+
 def json_bytes(value: Any) -> bytes:
     """UTF-8 JSON with `<` escaped so no file can end a <script> or open a tag
     if it is ever embedded in or sniffed as HTML (json.loads gives the same text back)."""
-    return (_JSON.encode(value).replace("<", "\\u003c") + "\n").encode("utf-8")
+    return (_json_text(value) + "\n").encode("utf-8")
+
+
+def json_rows_bytes(rows: list[dict]) -> bytes:
+    """json_bytes(rows), the same bytes, made a row at a time: the text of a whole
+    table (tens of MB, four bytes a character once it holds Chinese) is never held."""
+    return b"[" + b",".join([_json_text(row).encode("utf-8") for row in rows]) + b"]\n"
 
 
 def neutralise(text: str) -> str:
@@ -601,13 +610,16 @@ def csv_cell(value: Any) -> str:
 
 
 def csv_bytes(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out = io.BytesIO()
+    # Encoded as it is written, so the table is never held as one text.
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
     names = [c.name for c in table.columns]
     writer.writerow(names)
     cells = itemgetter(*names)
     writer.writerows([csv_cell(value) for value in cells(row)] for row in table.rows)
-    return out.getvalue().encode("utf-8-sig")
+    text.flush()
+    return out.getvalue()
 
 
 def licence(name: str, scope: str = "") -> dict:
@@ -714,7 +726,7 @@ def write_open_data(atlas: Atlas, config: Config, put: Put) -> list[Download]:
         resources.append(_table_resource(table, f"{table.name}.csv", data, licences))
         listing.append(Download(f"{DATA_DIR}/{table.name}.csv", table.name, "CSV",
                                 len(table.rows), 1, len(data)))
-        data = json_bytes(table.rows)
+        data = json_rows_bytes(table.rows)
         put(f"{DATA_DIR}/{table.name}.json", data)
         resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", data,
                                         f"{table.title} {table.title_en} (JSON)",
