@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from . import cache, tracking
 from .config import Config, load_config
 from .load import load_boundaries
+from .fingerprints import Previous, remembered
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
 from .opendata import data_pages, start_open_data
@@ -153,7 +154,8 @@ def _render_site(project: Project, config: Config, out: Path,
             search = start_search(tmp, atlas, [p.path for p in pages], reuse)
             progress.stage("rendering pages", total=len(pages))
             tracking.install(atlas)
-            digests, previous = tracking.Digests(atlas), {} if force else cache.previous_pages(out, site)
+            digests = tracking.Digests(atlas)
+            previous = Previous(cache.previous_pages(out, site) if not force else {}, digests)
             rendered = render_pages(RenderJob(pages, render, publish, digests, previous),
                                     progress=progress.advance)
             progress.stage("writing assets")
@@ -165,7 +167,8 @@ def _render_site(project: Project, config: Config, out: Path,
             data_page = data_pages(data.finish(), config)
             progress.stage("rendering the data page")
             data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous))
-            fingerprints.update({**rendered.pages, **data_rendered.pages})
+            fingerprints.update(remembered(previous, {**rendered.made, **data_rendered.made},
+                                           rendered.kept + data_rendered.kept, digests))
             summary["kept"] = (rendered.count + data_rendered.count).kept
             summary["pages"] = len(pages) + len(data_page)
             progress.stage("finishing the search index")

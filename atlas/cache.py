@@ -56,29 +56,38 @@ def _pages_file(out: Path) -> Path:
 
 
 def previous_pages(out: Path, site: str) -> dict:
-    """Each page's fingerprint from the last build of `out`, if it was made with the
-    same templates, code and settings into the folder still there (else nothing:
-    every page is rendered)."""
+    """The page fingerprints saved by the last build of `out` (atlas/fingerprints.py),
+    if it was made with the same templates, code and settings into the folder still
+    there (else nothing: every page is rendered)."""
     try:
         saved = json.loads(_pages_file(out).read_text(encoding="utf-8"))
         if saved["site"] != site or tuple(saved["folder"]) != folder_identity(out):
             return {}
-        return saved["pages"]
+        return {"deps": saved["deps"], "pages": saved["pages"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def remember_pages(out: Path, site: str, pages: dict) -> None:
+def saved_pages(out: Path) -> dict:
+    """What the last build of `out` saved of its pages, whatever it was made with."""
+    try:
+        return json.loads(_pages_file(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def remember_pages(out: Path, site: str, fingerprints: dict) -> None:
     _write_json(_pages_file(out), {"site": site, "folder": list(folder_identity(out)),
-                                   "pages": pages})
+                                   **fingerprints})
 
 
 def _write_json(path: Path, data: dict) -> None:
     """Best effort, and never half-written: without the file the next build just runs."""
     try:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as stream:  # streamed: tens of MB at 10,000 companies
-            json.dump(data, stream, sort_keys=True, separators=(",", ":"))
+        # One text made by the C encoder (json.dump to a stream runs in Python: seconds
+        # for the page fingerprints of a large site); a few MB at 10,000 companies.
+        tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

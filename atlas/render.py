@@ -6,7 +6,6 @@ between processes or stays in memory. A page whose bytes equal the previous buil
 file is hard-linked from it instead of written again."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import output, tracking
+from .fingerprints import Previous
 from .forked import default_jobs
 
 # Below this many pages forking workers costs more than it saves.
@@ -101,19 +101,20 @@ class Publisher:
 class RenderJob:
     """What every worker needs; set before the workers fork and inherited by them.
     With `digests` (atlas/tracking.py) each page's fingerprint is taken, and a page
-    whose fingerprint equals its entry in `previous_pages` keeps the previous file."""
+    that `previous` (atlas/fingerprints.py) finds unchanged keeps the previous file."""
 
     pages: Sequence
     render: Callable[[object], str]   # planned page -> HTML
     publisher: Publisher
     digests: tracking.Digests | None = None
-    previous_pages: dict = field(default_factory=dict)   # path -> fingerprint
+    previous: Previous = field(default_factory=Previous.none)
 
 
 @dataclass(frozen=True)
 class Rendered:
     count: RenderCount
-    pages: dict          # path -> fingerprint of every page written or kept
+    made: dict = field(default_factory=dict)    # path -> (own digest, dependencies) of each page rendered
+    kept: list = field(default_factory=list)    # paths of the pages kept from the previous build
 
 
 class PageFailed(Exception):
@@ -134,52 +135,38 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _unchanged(job: RenderJob, page, own: str) -> bool:
-    """True when the page's context and every record it looked up last time are as
-    they were, so its previous file is still right."""
-    before = job.previous_pages.get(page.path)
-    if not before or before.get("page") != own or "deps" not in before:
-        return False
-    looked_up = [(table, key) for table, key in json.loads(before["deps"])]
-    return job.digests.combined(looked_up) == before["digest"]
-
-
-def _fingerprint(job: RenderJob, own: str, noted) -> dict:
-    """The page's context digest, the records it looked up (as one compact JSON text:
-    a build keeps tens of thousands of these) and one digest of all their digests."""
-    looked_up = sorted(noted, key=lambda dep: (dep[0], isinstance(dep[1], str), dep[1]))
-    return {"page": own, "deps": json.dumps(looked_up, ensure_ascii=False, separators=(",", ":")),
-            "digest": job.digests.combined(looked_up)}
-
-
-def _render_one(job: RenderJob, page) -> tuple[RenderCount, dict | None]:
+def _render_one(job: RenderJob, page) -> tuple[RenderCount, tuple | None]:
+    """Render (or keep) one page: its count and, for a page rendered with `digests`,
+    its own digest and the records it looked up."""
     if job.digests is None:
         data = job.render(page).encode("utf-8")
         return job.publisher.put(page.path, data, make_folder=False), None
     own = job.digests.page(page)
-    if _unchanged(job, page, own) and job.publisher.keep(page.path):
-        return RenderCount(kept=1), job.previous_pages[page.path]
+    if job.previous.unchanged(page.path, own) and job.publisher.keep(page.path):
+        return RenderCount(kept=1), None
     with tracking.Watch() as noted:
         data = job.render(page).encode("utf-8")
-    return job.publisher.put(page.path, data, make_folder=False), _fingerprint(job, own, noted)
+    return job.publisher.put(page.path, data, make_folder=False), (own, tuple(noted))
 
 
 def _render_range(job: RenderJob, start: int, stop: int, in_worker: bool) -> Rendered:
-    count, fingerprints = RenderCount(), {}
+    count, made, kept = RenderCount(), {}, []
     for index in range(start, stop):
         page = job.pages[index]
         try:
-            written, fingerprint = _render_one(job, page)
+            done, fingerprint = _render_one(job, page)
         except OSError:
             raise
         except Exception as err:  # noqa: BLE001 - the parent renders it again to report it
             if not in_worker:
                 raise
             raise PageFailed(index) from err
-        count = count + written
+        count = count + done
         if fingerprint is not None:
-            fingerprints[page.path] = fingerprint
-    return Rendered(count, fingerprints)
+            made[page.path] = fingerprint
+        elif done.kept:
+            kept.append(page.path)
+    return Rendered(count, made, kept)
 
 
 def _render_batch(start: int, stop: int) -> Rendered:
@@ -199,7 +186,7 @@ def render_pages(job: RenderJob, jobs: int | None = None,
     _job = job
     try:
         if jobs == 1 or len(job.pages) < PARALLEL_FROM_PAGES:
-            total = Rendered(RenderCount(), {})
+            total = Rendered(RenderCount())
             for start, stop in batches:
                 total = _merge(total, _render_range(job, start, stop, in_worker=False))
                 progress(stop)
@@ -209,12 +196,15 @@ def render_pages(job: RenderJob, jobs: int | None = None,
         _job = None
 
 
-def _merge(a: Rendered, b: Rendered) -> Rendered:
-    return Rendered(a.count + b.count, {**a.pages, **b.pages})
+def _merge(total: Rendered, more: Rendered) -> Rendered:
+    """`total` with `more` added (its dictionary and list grow in place)."""
+    total.made.update(more.made)
+    total.kept.extend(more.kept)
+    return Rendered(total.count + more.count, total.made, total.kept)
 
 
 def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered:
-    total, done = Rendered(RenderCount(), {}), 0
+    total, done = Rendered(RenderCount()), 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         pending = {pool.submit(_render_batch, start, stop): stop - start for start, stop in batches}
         try:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import fields, is_dataclass
 from functools import partial
-from typing import Any
+from operator import attrgetter
+from typing import Any, Callable
 
 ALL = "*"            # a dependency on a whole table (the page read every record)
 KEYS = "#keys"       # ... on which records a table holds (the page listed its ids)
@@ -161,17 +162,19 @@ class Digests:
         """A text standing for any context value (its digest for records and other
         dataclasses, made once per record of the atlas; repr for plain values)."""
         kind = type(value)
+        if kind is str:     # most values: tested first
+            return "str:" + repr(value)
         if kind in _PLAIN:
             return repr(value)
-        names = _shown_fields(kind)
-        if names is not None:
+        shown = _shown_fields(kind)
+        if shown is not None:
             lasting = kind.__module__ == _MODEL
             if lasting:
                 known = self._objects.get(id(value))
                 if known is not None and known[0] is value:
                     return known[1]
-            digest = _hash(kind.__name__ + "(" + ",".join(
-                [self.of(getattr(value, name)) for name in names]) + ")")
+            of = self.of
+            digest = _hash(kind.__name__ + "(" + ",".join([of(v) for v in shown(value)]) + ")")
             if lasting:
                 self._objects[id(value)] = (value, digest)
             return digest
@@ -221,18 +224,26 @@ _PLAIN = frozenset({int, float, bool, type(None)})
 # build: a page's context objects die with the page, and remembering them would keep
 # every one alive (and an id could be reused).
 _MODEL = "atlas.model"
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_FIELDS: dict[type, Callable[[Any], tuple] | None] = {}
 
 
-def _shown_fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass that can show on a page (None for other types)."""
+def _shown_fields(kind: type) -> Callable[[Any], tuple] | None:
+    """For a dataclass, a function giving the values of its fields that can show on a
+    page, in order (None for other types)."""
     try:
         return _FIELDS[kind]
     except KeyError:
         names = tuple(f.name for f in fields(kind) if f.name not in NOT_SHOWN) \
             if is_dataclass(kind) else None
-        _FIELDS[kind] = names
-        return names
+        if names is None:
+            getter = None
+        elif len(names) == 1:
+            one = attrgetter(names[0])
+            getter = lambda value: (one(value),)  # noqa: E731 - attrgetter of one name gives no tuple
+        else:
+            getter = attrgetter(*names) if names else (lambda value: ())
+        _FIELDS[kind] = getter
+        return getter
 
 
 def _hash(text: str) -> str:
