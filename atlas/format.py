@@ -38,6 +38,9 @@ def fact_value(fact: Fact) -> str:
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_YEAR = re.compile(r"\d{4}")
+_HALF = re.compile(r"\d{4}-H[12]")
+_QUARTER = re.compile(r"\d{4}-Q[1-4]")
 
 
 def _date_zh(value: str) -> str:
@@ -45,13 +48,13 @@ def _date_zh(value: str) -> str:
     if match:
         year, month, day = match.groups()
         return f"{year}年{int(month)}月" + (f"{int(day)}日" if day else "")
-    return f"{value}年" if re.fullmatch(r"\d{4}", value) else value
+    return f"{value}年" if _YEAR.fullmatch(value) else value
 
 
 def _period_part_zh(part: str) -> str:
-    if re.fullmatch(r"\d{4}-H[12]", part):
+    if _HALF.fullmatch(part):
         return f"{part[:4]}年{'上' if part.endswith('1') else '下'}半年"
-    if re.fullmatch(r"\d{4}-Q[1-4]", part):
+    if _QUARTER.fullmatch(part):
         return f"{part[:4]}年第{'一二三四'[int(part[-1]) - 1]}季度"
     return _date_zh(part)
 
@@ -161,9 +164,9 @@ def date_en(value: str) -> str:
 
 
 def _period_part_en(part: str) -> str:
-    if re.fullmatch(r"\d{4}-H[12]", part):
+    if _HALF.fullmatch(part):
         return f"H{part[-1]} {part[:4]}"
-    if re.fullmatch(r"\d{4}-Q[1-4]", part):
+    if _QUARTER.fullmatch(part):
         return f"Q{part[-1]} {part[:4]}"
     return date_en(part)
 

@@ -5,6 +5,7 @@ read once per build; record texts come from the records' `_en` twins. Templates
 see, per page: `lang`, `t('key')`, `loc(record, 'field')`, `url(path)`, `asset(path)`."""
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,7 +139,7 @@ class Language:
             raise ContentError(problems) from None
         if values:
             # Values may be Markup (a link); everything else is escaped.
-            return Markup(escape(text)).format(**values)
+            return _format(text, values)
         return text
 
     def make_t(self):
@@ -161,6 +162,43 @@ class Language:
             return en
         note = self.catalogue.get(f"untranslated.{field}") or self.catalogue["untranslated.text"]
         return Untranslated(zh, note)
+
+
+_FIELDS: dict[str, tuple | None] = {}
+
+
+def _fields(text: str) -> tuple | None:
+    """An interface string, escaped, as (literal, field name) pairs; None when a field
+    has a conversion or a format spec (left to Markup.format)."""
+    try:
+        return _FIELDS[text]
+    except KeyError:
+        parts = tuple(string.Formatter().parse(str(escape(text))))
+        simple = all(not spec and not conversion and (name is None or name.isidentifier())
+                     for _, name, spec, conversion in parts)
+        _FIELDS[text] = known = parts if simple else None
+        return known
+
+
+def _format(text: str, values: dict) -> Markup:
+    """`Markup(escape(text)).format(**values)`, without string.Formatter for each call."""
+    parts = _fields(text)
+    if parts is None:
+        return Markup(escape(text)).format(**values)
+    out = []
+    for literal, name, _, _ in parts:
+        out.append(literal)
+        if name is not None:
+            # as markupsafe's EscapeFormatter.format_field, which escapes __html__()'s text too
+            value = values[name]
+            if hasattr(value, "__html_format__"):
+                value = value.__html_format__("")
+            elif hasattr(value, "__html__"):
+                value = value.__html__()
+            else:
+                value = format(value, "")
+            out.append(str(escape(value)))
+    return Markup("".join(out))
 
 
 def languages(catalogues: dict[str, dict[str, str]]) -> dict[str, Language]:

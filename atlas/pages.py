@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,14 +32,45 @@ def _markdown_converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
+# Text that Python-Markdown and nh3 turn into paragraphs and nothing else: Chinese,
+# letters, digits and punctuation that is never Markdown or HTML syntax, single spaces
+# inside lines, and `**bold**` (anything not surely this goes through the converter;
+# tests/test_markdown_plain.py holds the two to the same output).
+_PLAIN_CHAR = r"[0-9A-Za-z,.;:?!%/()'\"\u4e00-\u9fff\u3001\u3002\u3008-\u3011\uff01-\uff5e" \
+              r"\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7-]"
+_PLAIN_WORDS = rf"{_PLAIN_CHAR}+(?: {_PLAIN_CHAR}+)*"
+_PLAIN_BOLD = rf"(?<!\*)\*\*{_PLAIN_WORDS}\*\*(?!\*)"
+# A line: no indent, no trailing space, not beginning like a list, a definition, a rule
+# or a numbered item; the `!` of an image needs `[`, which is not a plain character.
+_PLAIN_LINE = rf"(?![-:!]|\d+\.)(?:{_PLAIN_BOLD}|{_PLAIN_CHAR})(?:{_PLAIN_BOLD}|{_PLAIN_CHAR}| (?=[^ \n]))*"
+_PLAIN_TEXT = re.compile(rf"{_PLAIN_LINE}(?:\n\n?{_PLAIN_LINE})*")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _plain_markdown(text: str) -> str | None:
+    """The HTML of a text made only of paragraphs (and `**bold**`), without the parser;
+    None when the text may be anything else."""
+    if not _PLAIN_TEXT.fullmatch(text):
+        return None
+    paragraphs = text.split("\n\n")
+    return "\n".join(["<p>" + _BOLD.sub(r"<strong>\1</strong>", p) + "</p>" for p in paragraphs])
+
+
+def _converted_markdown(text: str) -> str:
+    """Markdown to HTML by Python-Markdown, with raw HTML cleaned by nh3 (no scripts,
+    no event handlers, links only to http, https, mailto and relative targets)."""
+    raw = _markdown_converter().reset().convert(text)
+    return nh3.clean(raw, tags=ALLOWED_TAGS, url_schemes=ALLOWED_URL_SCHEMES,
+                     link_rel="noopener noreferrer")
+
+
 @functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
-    """Markdown to HTML, with raw HTML cleaned by nh3 (no scripts, no event handlers,
-    links only to http, https, mailto and relative targets)."""
-    raw = _markdown_converter().reset().convert(text or "")
-    clean = nh3.clean(raw, tags=ALLOWED_TAGS, url_schemes=ALLOWED_URL_SCHEMES,
-                      link_rel="noopener noreferrer")
-    return Markup(clean)
+    """A record's Markdown text as safe HTML (see _converted_markdown); a text that is
+    only paragraphs skips the parser, with the same result."""
+    text = text or ""
+    plain = _plain_markdown(text)
+    return Markup(plain if plain is not None else _converted_markdown(text))
 
 
 @dataclass
@@ -206,6 +238,7 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
     prefix = i18n.PREFIX[lang]
     neutral = path[len(prefix):] if prefix and path.startswith(prefix) else path
     absolute = bool(absolute_links and config.url)
+    folder = path.rpartition("/")[0]
     url, asset = _linkers(config, lang, path, absolute)
 
     def cite(fact_or_source, quote: str = "") -> int:
@@ -224,8 +257,9 @@ def render_page(env: jinja2.Environment, path: str, template: str, context: dict
     return env.get_template(template).render(
         page_path=path, site_path=neutral, lang=lang, html_lang=language.html_lang,
         og_locale=i18n.OG_LOCALE[lang], t=t, loc=loc, url=url, asset=asset, cite=cite,
-        h=PageSnippets(language, url, cite, env.globals["atlas"], asset, config),
+        h=PageSnippets(language, url, cite, env.globals["atlas"], asset, config,
+                       folder=(folder, absolute)),
         canonical=canonical, alternates=alternates, switch=switch,
         x_default=alternates[0]["href"], citations=citations,
-        chrome=_chrome(env, lang, path.rpartition("/")[0], absolute),
+        chrome=_chrome(env, lang, folder, absolute),
         share_text=share_text(context.get("record"), language), **context)

@@ -4,11 +4,18 @@ supply links, the list of sources and the numbered notes. Written in Python beca
 macros their calls were most of the rendering time; the templates reach them through
 `_macros.html`, which exports them under the same names.
 
-Each piece is an f-string: values that are text go through `escape()`, pieces that are
+Each piece is an f-string: values that are text go through `_esc()`, pieces that are
 already HTML (Markup) go in as they are, and the result is wrapped in Markup once."""
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+try:  # the C function markupsafe's escape() calls on a str: the same bytes, no Markup made
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its speedups
+    def _escape_str(text: str) -> str:
+        return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                .replace("'", "&#39;").replace('"', "&#34;"))
 
 from . import format as fmt
 from . import i18n
@@ -19,10 +26,21 @@ from .urls import record_path
 _EMPTY = Markup("")
 
 
+def _esc(value) -> str:
+    """`str(escape(value))` without the Markup in between: the snippets join many pieces
+    and wrap the result in Markup once."""
+    if type(value) is str:
+        return _escape_str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_str(str(value))
+
+
 class PageSnippets:
     """Bound to one page: its language, its links and its numbered notes."""
 
-    def __init__(self, language: i18n.Language, url, cite, atlas, asset=None, config=None):
+    def __init__(self, language: i18n.Language, url, cite, atlas, asset=None, config=None,
+                 folder: str | None = None):
         self.language, self.url, self.cite, self.atlas = language, url, cite, atlas
         self.asset, self.config = asset, config
         self.english = language.code == "en"
@@ -34,53 +52,86 @@ class PageSnippets:
         self._inferred = language.memo.get("inferred")
         if self._inferred is None:
             self._inferred = language.memo["inferred"] = Markup(
-                f' <abbr class="inferred" title="{escape(language.text("facts.inferred_title"))}">'
-                f'{escape(language.text("facts.inferred"))}</abbr>')
+                f' <abbr class="inferred" title="{_esc(language.text("facts.inferred_title"))}">'
+                f'{_esc(language.text("facts.inferred"))}</abbr>')
         self._marks = language.memo.setdefault("cite_marks", {})
+        self._links = language.memo.setdefault("record_links", {})
+        self.folder = folder
+
+    # Each piece has a method that returns its HTML as a str (`_rec`, `_value` ...), for
+    # the bigger pieces to join, and a public one that returns it as Markup (`rec` ...).
+
+    def _other_name(self, r, field: str = "name") -> str:
+        other = getattr(r, field + "_en")
+        if not self.english:
+            return f'<span class="en" lang="en">{_esc(other)}</span>' if other else ""
+        own = getattr(r, field)
+        return f'<span class="zh" lang="zh-CN">{_esc(own)}</span>' if own and other else ""
 
     def other_name(self, r, field: str = "name") -> Markup:
         """The name in the other language, marked with its language (or nothing)."""
-        other = getattr(r, field + "_en")
-        if not self.english:
-            return Markup(f'<span class="en" lang="en">{escape(other)}</span>') if other else _EMPTY
-        own = getattr(r, field)
-        return Markup(f'<span class="zh" lang="zh-CN">{escape(own)}</span>') \
-            if own and other else _EMPTY
+        return Markup(self._other_name(r, field))
 
     def names(self, r, field: str = "name") -> Markup:
-        return Markup(f"{escape(self.loc(r, field))} {self.other_name(r, field)}")
+        return Markup(f"{_esc(self.loc(r, field))} {self._other_name(r, field)}")
+
+    def _rec(self, r) -> str:
+        """A link to record `r`, the same on every page of the language in the same
+        folder: made once per build (records do not change while the site renders)."""
+        if self.folder is None:  # links not known to be the same on the folder's pages
+            return f'<a href="{_esc(self.url(record_path(r.kind_name, r.id)))}">' \
+                   f'{_esc(self.loc(r, "name"))}</a> {self._other_name(r)}'
+        key = (self.folder, r.kind_name, r.id)
+        known = self._links.get(key)
+        if known is None or known[0] is not r:
+            known = self._links[key] = (r, f'<a href="{_esc(self.url(record_path(r.kind_name, r.id)))}">'
+                                           f'{_esc(self.loc(r, "name"))}</a> {self._other_name(r)}')
+        return known[1]
 
     def rec(self, r) -> Markup:
-        return Markup(f'<a href="{escape(self.url(record_path(r.kind_name, r.id)))}">'
-                      f'{escape(self.loc(r, "name"))}</a> {self.other_name(r)}')
+        return Markup(self._rec(r))
+
+    def _note_text(self, text: str) -> str:
+        return f'<span lang="{i18n.text_lang(text)}">{_esc(text)}</span>'
 
     def note_text(self, text: str) -> Markup:
-        return Markup(f'<span lang="{i18n.text_lang(text)}">{escape(text)}</span>')
+        return Markup(self._note_text(text))
 
     def cite_mark(self, n: int) -> Markup:
         """The citation mark of note `n` (the same on every page of the language)."""
         mark = self._marks.get(n)
         if mark is None:
             mark = self._marks[n] = Markup(
-                f'<sup class="cite"><a href="#note-{escape(n)}" '
-                f'aria-label="{escape(self.t("notes.mark", n=n))}">[{escape(n)}]</a></sup>')
+                f'<sup class="cite"><a href="#note-{_esc(n)}" '
+                f'aria-label="{_esc(self.t("notes.mark", n=n))}">[{_esc(n)}]</a></sup>')
         return mark
 
+    def _badge(self, f) -> str:
+        return "" if f.kind == "actual" else \
+            f' <span class="badge badge-{_esc(f.kind)}">{_esc(self.t("fact_kind." + f.kind))}</span>'
+
+    def _value_html(self, f) -> str:
+        return f'<span class="value">{_esc(self._value(f))}</span>{self._badge(f)}' \
+               f'{self.cite_mark(self.cite(f))}'
+
     def value(self, f) -> Markup:
-        badge = "" if f.kind == "actual" else \
-            f' <span class="badge badge-{escape(f.kind)}">{escape(self.t("fact_kind." + f.kind))}</span>'
-        return Markup(f'<span class="value">{escape(self._value(f))}</span>{badge}'
-                      f'{self.cite_mark(self.cite(f))}')
+        return Markup(self._value_html(f))
+
+    def _when(self, f) -> str:
+        period = _esc(self._period(f))
+        return period + self._inferred if f.time_inferred else period
 
     def when(self, f) -> Markup:
-        period = escape(self._period(f))
-        return Markup(period + self._inferred) if f.time_inferred else period
+        return Markup(self._when(f))
+
+    def _metric(self, f) -> str:
+        html = _esc(self.loc(self.atlas.metrics[f.metric], "name"))
+        if f.subject:
+            return f'{html}<span class="subject">{_esc(self.loc(f, "subject"))}</span>'
+        return html
 
     def metric(self, f) -> Markup:
-        html = escape(self.loc(self.atlas.metrics[f.metric], "name"))
-        if f.subject:
-            return Markup(f'{html}<span class="subject">{escape(self.loc(f, "subject"))}</span>')
-        return html
+        return Markup(self._metric(f))
 
     # --- Figures in tables ----------------------------------------------------------
 
@@ -89,14 +140,14 @@ class PageSnippets:
         memo = self.language.memo
         html = memo.get(key)
         if html is None:
-            html = memo[key] = Markup(f'<span class="nr">{escape(self.t(key))}</span>')
+            html = memo[key] = Markup(f'<span class="nr">{_esc(self.t(key))}</span>')
         return html
 
     def cell(self, facts) -> Markup:
         """Every figure of a table cell with its period, or "not reported"."""
         if not facts:
             return self._not("facts.not_reported")
-        return Markup("<br>".join([f'{self.value(f)}<span class="when">{escape(self._period(f))}</span>'
+        return Markup("<br>".join([f'{self._value_html(f)}<span class="when">{_esc(self._period(f))}</span>'
                                    for f in facts]))
 
     def facts_table(self, facts, caption=None) -> Markup:
@@ -105,17 +156,17 @@ class PageSnippets:
         t = self.t
         rows = []
         for f in facts:
-            metric = self.metric(f)
-            value = self.value(f)
-            note = f'<details class="fact-note"><summary>{escape(t("facts.note"))}</summary>' \
-                   f'{self.note_text(f.note)}</details>' if f.note else ""
-            rows.append(f'    <tr id="{escape(f.anchor)}">\n      <th scope="row">{metric}</th>\n'
-                        f'      <td>{value}{note}</td>\n      <td>{self.when(f)}</td>\n    </tr>\n')
+            metric = self._metric(f)
+            value = self._value_html(f)
+            note = f'<details class="fact-note"><summary>{_esc(t("facts.note"))}</summary>' \
+                   f'{self._note_text(f.note)}</details>' if f.note else ""
+            rows.append(f'    <tr id="{_esc(f.anchor)}">\n      <th scope="row">{metric}</th>\n'
+                        f'      <td>{value}{note}</td>\n      <td>{self._when(f)}</td>\n    </tr>\n')
         return Markup(f'<div class="table-wrap">\n<table class="facts">\n'
-                      f'  <caption>{escape(caption or t("facts.caption"))}</caption>\n'
-                      f'  <thead><tr><th scope="col">{escape(t("facts.metric"))}</th>'
-                      f'<th scope="col">{escape(t("facts.value"))}</th>'
-                      f'<th scope="col">{escape(t("facts.time"))}</th></tr></thead>\n'
+                      f'  <caption>{_esc(caption or t("facts.caption"))}</caption>\n'
+                      f'  <thead><tr><th scope="col">{_esc(t("facts.metric"))}</th>'
+                      f'<th scope="col">{_esc(t("facts.value"))}</th>'
+                      f'<th scope="col">{_esc(t("facts.time"))}</th></tr></thead>\n'
                       f'  <tbody>\n{"".join(rows)}  </tbody>\n</table>\n</div>\n')
 
     # --- Supply links ---------------------------------------------------------------
@@ -125,31 +176,31 @@ class PageSnippets:
         html = self.language.memo.get(key)
         if html is None:
             t = self.t
-            supplier = f'<th scope="col">{escape(t("chain.col.supplier"))}</th>' if show_supplier else ""
-            customer = f'<th scope="col">{escape(t("chain.col.customer"))}</th>' if show_customer else ""
+            supplier = f'<th scope="col">{_esc(t("chain.col.supplier"))}</th>' if show_supplier else ""
+            customer = f'<th scope="col">{_esc(t("chain.col.customer"))}</th>' if show_customer else ""
             html = self.language.memo[key] = Markup(
-                f'{supplier}{customer}<th scope="col" data-type="number">{escape(t("chain.col.tier"))}</th>'
-                f'<th scope="col">{escape(t("chain.col.product"))}</th>\n'
-                f'<th scope="col" data-type="number">{escape(t("chain.col.share"))}</th>'
-                f'<th scope="col" data-type="number">{escape(t("chain.col.delivery"))}</th>\n'
-                f'<th scope="col">{escape(t("chain.col.other"))}</th>')
+                f'{supplier}{customer}<th scope="col" data-type="number">{_esc(t("chain.col.tier"))}</th>'
+                f'<th scope="col">{_esc(t("chain.col.product"))}</th>\n'
+                f'<th scope="col" data-type="number">{_esc(t("chain.col.share"))}</th>'
+                f'<th scope="col" data-type="number">{_esc(t("chain.col.delivery"))}</th>\n'
+                f'<th scope="col">{_esc(t("chain.col.other"))}</th>')
         return html
 
     def link_product(self, link) -> Markup:
-        product = escape(self.loc(link, "product")) if link.product else self._not("chain.not_stated")
+        product = _esc(self.loc(link, "product")) if link.product else self._not("chain.not_stated")
         return Markup(f"{product}{self.cite_mark(self.cite(link.source_id, link.quote))}")
 
     def link_figures(self, link) -> Markup:
         """The share and the delivery time of a link, a column each."""
         share, delivery = facts_of(link, "share"), facts_of(link, "delivery_time")
         share_cell = self.cell(share)
-        return Markup(f'<td data-sort="{escape(sort_value(share))}">{share_cell}</td>\n'
-                      f'<td data-sort="{escape(sort_value(delivery))}">{self.cell(delivery)}</td>')
+        return Markup(f'<td data-sort="{_esc(sort_value(share))}">{share_cell}</td>\n'
+                      f'<td data-sort="{_esc(sort_value(delivery))}">{self.cell(delivery)}</td>')
 
     def _link_others(self, link) -> Markup:
         """The link's figures other than share and delivery time, in one cell."""
         metrics = self.atlas.metrics
-        shown = [f'{escape(self.loc(metrics[f.metric], "name"))} {self.value(f)}'
+        shown = [f'{_esc(self.loc(metrics[f.metric], "name"))} {self._value_html(f)}'
                  for f in link.facts if f.metric not in ("share", "delivery_time")]
         return Markup("<br>".join(shown)) if shown else self._not("chain.not_reported")
 
@@ -160,14 +211,14 @@ class PageSnippets:
         the last one. `tiers`: the tier of each link, by index."""
         tier = tiers[link.index]
         companies = self.atlas.companies
-        makers_attr = f' data-makers="{escape(" ".join(map(str, makers)))}"' if makers is not None else ""
-        supplier = f"<td>{self.rec(companies[link.supplier])}</td>" if show_supplier else ""
-        customer = f"<td>{self.rec(companies[link.customer])}</td>" if show_customer else ""
-        tier_text = escape(self.t(f"chain.tier.{tier}"))
+        makers_attr = f' data-makers="{_esc(" ".join(map(str, makers)))}"' if makers is not None else ""
+        supplier = f"<td>{self._rec(companies[link.supplier])}</td>" if show_supplier else ""
+        customer = f"<td>{self._rec(companies[link.customer])}</td>" if show_customer else ""
+        tier_text = _esc(self.t(f"chain.tier.{tier}"))
         product = self.link_product(link)
         figures = self.link_figures(link)
-        return Markup(f'<tr id="{escape(link.anchor)}"{makers_attr}>\n{supplier}{customer}'
-                      f'  <td data-sort="{escape(tier or "")}">{tier_text}</td>\n'
+        return Markup(f'<tr id="{_esc(link.anchor)}"{makers_attr}>\n{supplier}{customer}'
+                      f'  <td data-sort="{_esc(tier or "")}">{tier_text}</td>\n'
                       f'  <td>{product}</td>\n  {figures}\n  <td>{self._link_others(link)}</td>\n</tr>\n')
 
     def link_rows(self, links, tiers, show_supplier: bool = True, show_customer: bool = True,
@@ -185,27 +236,27 @@ class PageSnippets:
         for row in network.rows:
             supplier = companies[row.link.supplier]
             district = self.atlas.districts.get(supplier.district)
-            supplier_link = self.rec(supplier)
-            tier_text = escape(t(f"chain.network_tier.{row.tier}"))
-            customer_link = self.rec(companies[row.link.customer])
+            supplier_link = self._rec(supplier)
+            tier_text = _esc(t(f"chain.network_tier.{row.tier}"))
+            customer_link = self._rec(companies[row.link.customer])
             product = self.link_product(row.link)
             figures = self.link_figures(row.link)
-            place = escape(loc(district, "name")) if district else self._not("browse.not_stated")
-            tier = escape(row.tier)
+            place = _esc(loc(district, "name")) if district else self._not("browse.not_stated")
+            tier = _esc(row.tier)
             rows.append(f'    <tr data-tier="{tier}">\n      <td>{supplier_link}</td>\n'
                         f'      <td data-sort="{tier}">{tier_text}</td>\n'
                         f'      <td>{customer_link}</td>\n      <td>{product}</td>\n'
                         f'      {figures}\n      <td>{place}</td>\n    </tr>')
-        caption = escape(t("chain.network_caption", maker=loc(network.maker, "name")))
+        caption = _esc(t("chain.network_caption", maker=loc(network.maker, "name")))
         return Markup(f'<div class="table-wrap"><table class="list sortable network-table">\n'
                       f'  <caption>{caption}</caption>\n'
-                      f'  <thead><tr><th scope="col">{escape(t("chain.col.supplier"))}</th>'
-                      f'<th scope="col" data-type="number">{escape(t("chain.col.tier"))}</th>\n'
-                      f'    <th scope="col">{escape(t("chain.col.delivers_to"))}</th>'
-                      f'<th scope="col">{escape(t("chain.col.product"))}</th>\n'
-                      f'    <th scope="col" data-type="number">{escape(t("chain.col.share"))}</th>'
-                      f'<th scope="col" data-type="number">{escape(t("chain.col.delivery"))}</th>\n'
-                      f'    <th scope="col">{escape(t("chain.col.district"))}</th></tr></thead>\n'
+                      f'  <thead><tr><th scope="col">{_esc(t("chain.col.supplier"))}</th>'
+                      f'<th scope="col" data-type="number">{_esc(t("chain.col.tier"))}</th>\n'
+                      f'    <th scope="col">{_esc(t("chain.col.delivers_to"))}</th>'
+                      f'<th scope="col">{_esc(t("chain.col.product"))}</th>\n'
+                      f'    <th scope="col" data-type="number">{_esc(t("chain.col.share"))}</th>'
+                      f'<th scope="col" data-type="number">{_esc(t("chain.col.delivery"))}</th>\n'
+                      f'    <th scope="col">{_esc(t("chain.col.district"))}</th></tr></thead>\n'
                       f'  <tbody>{"".join(rows)}  </tbody>\n</table></div>\n')
 
     # --- Places and sources ---------------------------------------------------------
@@ -214,41 +265,41 @@ class PageSnippets:
         t = self.t
         where = r.location
         if not where:
-            return Markup(f'<p class="location-note">{escape(t("location.none"))}</p>\n')
-        converted = f' {escape(t("location.converted"))}' if where.datum_given == "gcj02" else ""
-        return Markup(f'<p class="location-note">{escape(t("location.label"))}'
-                      f'{escape(t("precision." + where.precision))}{escape(t("punct.stop"))}'
-                      f'{self.note_text(where.note)}{converted}</p>\n')
+            return Markup(f'<p class="location-note">{_esc(t("location.none"))}</p>\n')
+        converted = f' {_esc(t("location.converted"))}' if where.datum_given == "gcj02" else ""
+        return Markup(f'<p class="location-note">{_esc(t("location.label"))}'
+                      f'{_esc(t("precision." + where.precision))}{_esc(t("punct.stop"))}'
+                      f'{self._note_text(where.note)}{converted}</p>\n')
 
     def small_map(self, map, label) -> Markup:
         """A record's map (atlas/maps.py: its HTML is the build's own) with its caption."""
         if not map:
             return _EMPTY
         return Markup(f'<figure class="map-frame map-small">\n  {map.html}\n'
-                      f'  <figcaption>{escape(label)} · {escape(self.t("map.small_legend"))}</figcaption>\n'
+                      f'  <figcaption>{_esc(label)} · {_esc(self.t("map.small_legend"))}</figcaption>\n'
                       f'</figure>\n')
 
     def source_label(self, src) -> Markup:
-        inferred = escape(self.t("source.inferred_short")) if src.date_inferred else ""
-        return Markup(f'{escape(self.loc(src, "outlet"))} {escape(self._date(src.date))}{inferred}')
+        inferred = _esc(self.t("source.inferred_short")) if src.date_inferred else ""
+        return Markup(f'{_esc(self.loc(src, "outlet"))} {_esc(self._date(src.date))}{inferred}')
 
     def sources_list(self, ids) -> Markup:
-        sources, colon = self.atlas.sources, escape(self.t("punct.colon"))
+        sources, colon = self.atlas.sources, _esc(self.t("punct.colon"))
         items = []
         for ident in ids:
             src = sources[ident]
-            title = escape(self.loc(src.headlines[0], "title")) if src.headlines else ""
-            items.append(f'  <li><a href="{escape(self.url(record_path("source", ident)))}">'
+            title = _esc(self.loc(src.headlines[0], "title")) if src.headlines else ""
+            items.append(f'  <li><a href="{_esc(self.url(record_path("source", ident)))}">'
                          f'{self.source_label(src)}</a>{colon}{title}</li>\n')
         return Markup(f'<ul class="sources">\n{"".join(items)}</ul>\n')
 
-    def _owner_link(self, kind: str, ident: str) -> Markup:
+    def _owner_link(self, kind: str, ident: str) -> str:
         """A link to the record `kind`/`ident` (a circle: its name alone, no other name)."""
         owner = self.atlas.record(kind, ident)
         if kind == "circle":
-            return Markup(f'<a href="{escape(self.url(record_path("circle", owner.id)))}">'
-                          f'{escape(self.loc(owner, "name"))}</a>')
-        return self.rec(owner)
+            return f'<a href="{_esc(self.url(record_path("circle", owner.id)))}">' \
+                   f'{_esc(self.loc(owner, "name"))}</a>'
+        return self._rec(owner)
 
     def source_figures(self, facts_by_owner) -> Markup:
         """A source's figures grouped by the record (or supply link) they are about."""
@@ -257,8 +308,8 @@ class PageSnippets:
         for (kind, ident), facts in facts_by_owner:
             if kind == "link":
                 link = self.atlas.links[int(ident)]
-                parts.append(f'<h3 id="{escape(link.anchor)}">{escape(self.t("source.link"))}'
-                             f'{self.rec(companies[link.supplier])} → {self.rec(companies[link.customer])}</h3>\n')
+                parts.append(f'<h3 id="{_esc(link.anchor)}">{_esc(self.t("source.link"))}'
+                             f'{self._rec(companies[link.supplier])} → {self._rec(companies[link.customer])}</h3>\n')
             else:
                 parts.append(f"<h3>{self._owner_link(kind, ident)}</h3>\n")
             parts.append(f'<ul class="quotes">{self.quoted_facts(facts)}</ul>\n')
@@ -271,26 +322,26 @@ class PageSnippets:
     def quoted_facts(self, facts) -> Markup:
         """A source's figures, each with its quote (the items of a `quotes` list)."""
         metrics, loc = self.atlas.metrics, self.loc
-        colon = escape(self.t("punct.colon"))
+        colon = _esc(self.t("punct.colon"))
         items = []
         for f in facts:
-            subject = f" ({escape(loc(f, 'subject'))})" if f.subject else ""
+            subject = f" ({_esc(loc(f, 'subject'))})" if f.subject else ""
             badge = "" if f.kind == "actual" else \
-                f' <span class="badge badge-{escape(f.kind)}">{escape(self.t("fact_kind." + f.kind))}</span>'
-            items.append(f'  <li id="{escape(f.anchor)}">{escape(loc(metrics[f.metric], "name"))}{subject}'
-                         f'{colon}<span class="value">{escape(self._value(f))}</span>{badge} · '
-                         f'{self.when(f)}<br><q lang="zh-CN">{escape(f.quote)}</q></li>\n')
+                f' <span class="badge badge-{_esc(f.kind)}">{_esc(self.t("fact_kind." + f.kind))}</span>'
+            items.append(f'  <li id="{_esc(f.anchor)}">{_esc(loc(metrics[f.metric], "name"))}{subject}'
+                         f'{colon}<span class="value">{_esc(self._value(f))}</span>{badge} · '
+                         f'{self._when(f)}<br><q lang="zh-CN">{_esc(f.quote)}</q></li>\n')
         return Markup("".join(items))
 
     def quoted_links(self, links) -> Markup:
         """Supply links, each with its quote (the items of a `quotes` list)."""
         companies = self.atlas.companies
-        colon = escape(self.t("punct.colon"))
+        colon = _esc(self.t("punct.colon"))
         items = []
         for l in links:
-            product = f"{colon}{escape(self.loc(l, 'product'))}" if l.product else ""
-            items.append(f"<li>{self.rec(companies[l.supplier])} → {self.rec(companies[l.customer])}"
-                         f'{product}<br><q lang="zh-CN">{escape(l.quote)}</q></li>')
+            product = f"{colon}{_esc(self.loc(l, 'product'))}" if l.product else ""
+            items.append(f"<li>{self._rec(companies[l.supplier])} → {self._rec(companies[l.customer])}"
+                         f'{product}<br><q lang="zh-CN">{_esc(l.quote)}</q></li>')
         return Markup("".join(items))
 
     def browse_rows(self, rows) -> Markup:
@@ -302,21 +353,21 @@ class PageSnippets:
         for row in rows:
             kind = row.record.kind_name
             if row.industry:
-                industry = escape(loc(row.industry, "name"))
+                industry = _esc(loc(row.industry, "name"))
             else:
                 industry = self._not("browse.not_applicable") if kind == "park" else not_stated
-            district = escape(loc(row.district, "name")) if row.district else not_stated
-            province = escape(loc(row.province)) if row.province else not_stated
-            items.append(f'    <tr data-kind="{escape(kind)}">\n      <td>{self.rec(row.record)}</td>\n'
-                         f'      <td>{escape(t("browse.kind." + kind))}</td>\n'
-                         f'      <td>{escape(loc(row.type_label))}</td>\n      <td>{industry}</td>\n'
+            district = _esc(loc(row.district, "name")) if row.district else not_stated
+            province = _esc(loc(row.province)) if row.province else not_stated
+            items.append(f'    <tr data-kind="{_esc(kind)}">\n      <td>{self._rec(row.record)}</td>\n'
+                         f'      <td>{_esc(t("browse.kind." + kind))}</td>\n'
+                         f'      <td>{_esc(loc(row.type_label))}</td>\n      <td>{industry}</td>\n'
                          f'      <td>{district}</td>\n      <td>{province}</td>\n    </tr>')
         return Markup("".join(items))
 
     def company_cards(self, companies) -> Markup:
         """Companies as the items of a `cards` list: a link and the company's role."""
         loc = self.loc
-        return Markup("".join([f'<li>{self.rec(c)} <span class="role">{escape(loc(ROLE_LABELS[c.role]))}</span></li>'
+        return Markup("".join([f'<li>{self._rec(c)} <span class="role">{_esc(loc(ROLE_LABELS[c.role]))}</span></li>'
                                for c in companies]))
 
     def cite_block(self, record, address: str) -> Markup:
@@ -324,16 +375,16 @@ class PageSnippets:
         link to its JSON."""
         t, config = self.t, self.config
         json_path = "data/" + record_path(record.kind_name, record.id).replace(".html", ".json")
-        citation = t("cite.citation", site=Markup(f'<span lang="zh-CN">{escape(config.title)}</span>'),
+        citation = t("cite.citation", site=Markup(f'<span lang="zh-CN">{_esc(config.title)}</span>'),
                      site_en=config.title_en, name=self.loc(record, "name"),
                      version=config.version, date=config.build_date, address=address)
         return Markup(f'<section class="cite-this" aria-labelledby="cite-this-title">\n'
-                      f'  <h2 id="cite-this-title">{escape(t("cite.title"))}</h2>\n'
-                      f'  <p class="citation">{escape(citation)}</p>\n'
-                      f'  <p>{escape(t("cite.figures"))}\n'
-                      f'    <a href="{escape(self.url("data.html"))}#cite">{escape(t("cite.how"))}</a></p>\n'
-                      f'  <p class="entity-json"><a href="{escape(self.asset(json_path))}" type="application/json">'
-                      f'{escape(t("cite.json"))}</a> <code>{escape(json_path)}</code></p>\n</section>\n')
+                      f'  <h2 id="cite-this-title">{_esc(t("cite.title"))}</h2>\n'
+                      f'  <p class="citation">{_esc(citation)}</p>\n'
+                      f'  <p>{_esc(t("cite.figures"))}\n'
+                      f'    <a href="{_esc(self.url("data.html"))}#cite">{_esc(t("cite.how"))}</a></p>\n'
+                      f'  <p class="entity-json"><a href="{_esc(self.asset(json_path))}" type="application/json">'
+                      f'{_esc(t("cite.json"))}</a> <code>{_esc(json_path)}</code></p>\n</section>\n')
 
     def company_rows(self, companies) -> Markup:
         """The rows of the table of companies: name, role, industry, district and how
@@ -341,12 +392,12 @@ class PageSnippets:
         loc, industries, districts = self.loc, self.atlas.industries, self.atlas.districts
         items = []
         for c in companies:
-            district = escape(loc(districts[c.district], "name")) if c.district in districts \
+            district = _esc(loc(districts[c.district], "name")) if c.district in districts \
                 else self._not("browse.not_stated")
             customers, suppliers = len(c.supplies), len(c.supplied_by)
-            items.append(f'    <tr>\n      <td>{self.rec(c)}</td>\n'
-                         f'      <td>{escape(loc(ROLE_LABELS[c.role]))}</td>\n'
-                         f'      <td>{escape(loc(industries[c.industry], "name"))}</td>\n'
+            items.append(f'    <tr>\n      <td>{self._rec(c)}</td>\n'
+                         f'      <td>{_esc(loc(ROLE_LABELS[c.role]))}</td>\n'
+                         f'      <td>{_esc(loc(industries[c.industry], "name"))}</td>\n'
                          f'      <td>{district}</td>\n'
                          f'      <td data-sort="{customers}">{customers}</td>\n'
                          f'      <td data-sort="{suppliers}">{suppliers}</td>\n    </tr>')
@@ -359,15 +410,15 @@ class PageSnippets:
         if not citations.items:
             return _EMPTY
         t = self.t
-        comma, inferred = escape(t("punct.comma")), escape(t("notes.date_inferred"))
+        comma, inferred = _esc(t("punct.comma")), _esc(t("notes.date_inferred"))
         items = []
         for note in citations.items:
             source = self.atlas.sources[note.source_id]
             target = record_path("source", source.id) + ("#" + note.anchor if note.anchor else "")
-            items.append(f'    <li id="note-{escape(note.number)}"><q lang="zh-CN">{escape(note.quote)}</q>\n'
-                         f'      — <a href="{escape(self.url(target))}">{escape(self.loc(source, "outlet"))}'
-                         f'{comma}{escape(self._date(source.date))}'
+            items.append(f'    <li id="note-{_esc(note.number)}"><q lang="zh-CN">{_esc(note.quote)}</q>\n'
+                         f'      — <a href="{_esc(self.url(target))}">{_esc(self.loc(source, "outlet"))}'
+                         f'{comma}{_esc(self._date(source.date))}'
                          f'{inferred if source.date_inferred else ""}</a></li>\n')
         return Markup(f'<section class="notes" aria-labelledby="notes-title">\n'
-                      f'  <h2 id="notes-title">{escape(t("notes.title"))}</h2>\n'
+                      f'  <h2 id="notes-title">{_esc(t("notes.title"))}</h2>\n'
                       f'  <ol>\n{"".join(items)}  </ol>\n</section>\n')
