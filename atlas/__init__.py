@@ -121,7 +121,8 @@ def _render_site(project: Project, config: Config, out: Path,
     # forked workers then do not copy its pages by touching them.
     gc.freeze()
     progress.stage("planning pages")
-    env = environment(project.templates, atlas, config)
+    env = environment(project.templates, atlas, config,
+                      compiled=cache.compiled_templates(out, site))
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
         env.get_template(name)  # compiled once here, inherited by the render workers
     mapper = MapMaker(atlas, config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,24 @@ def _write_json(path: Path, data: dict) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def compiled_templates(out: Path, site: str) -> Path | None:
+    """A folder beside `out` for the compiled templates of builds with this site digest
+    (which covers the templates, the generator's code and its settings); the folders of
+    other digests are removed. None when it cannot be made: templates are compiled anew."""
+    out = Path(os.path.abspath(out))
+    base = out.parent / f".{out.name}.templates"
+    folder = base / site[:20]
+    try:
+        if base.is_dir():
+            for other in base.iterdir():
+                if other != folder:
+                    shutil.rmtree(other, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return None
 
 
 def folder_identity(folder: Path) -> tuple[int, int]:

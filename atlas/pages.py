@@ -201,12 +201,16 @@ def _date(context, value: str) -> str:
 
 
 def environment(templates: Path, atlas: Atlas, config: Config,
-                catalogues: dict[str, dict[str, str]] | None = None) -> jinja2.Environment:
+                catalogues: dict[str, dict[str, str]] | None = None,
+                compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of one build. The interface catalogues are read from
-    i18n/ beside the templates folder unless given."""
+    i18n/ beside the templates folder unless given. `compiled`: a folder where compiled
+    templates are kept for the next build (checked against each template's source)."""
     if catalogues is None:
         catalogues = i18n.load_catalogues(templates.parent / "i18n")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled))
+                             if compiled else None,
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              # one build reads each template once; no stat() per page
