@@ -5,10 +5,10 @@ Pure functions of the Atlas; the templates only lay the results out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import ClassVar, Optional
 
 from .model import PROVINCES, Atlas, Cluster, Company, District, Fact, Label, Link, Record
-from .urls import browse_path
+from .urls import browse_path, page_path, record_path
 
 DIMENSIONS = ("district", "industry", "province", "role")
 KIND_ORDER = {"cluster": 0, "company": 1, "park": 2}
@@ -244,6 +244,133 @@ def supply_context(atlas: Atlas) -> dict:
                 networks=all_networks,
                 tier_counts={tier: sum(1 for t in tiers.values() if t == tier)
                              for tier in (DIRECT, INDIRECT, NOT_VEHICLE)})
+
+
+# --- The supply page of a large atlas, split -----------------------------------------
+# Above this many supply links the supply page keeps the counts and the vehicle makers
+# (each linked to where its company page already shows its network, not repeated) and
+# lists the links on numbered pages of at most this many each: at 30,000 links the one
+# page weighed 36 MB.
+SUPPLY_PAGE_LINKS = 500
+SUPPLY_LINKS_PATHS = "supply/links-{n}.html"
+
+
+def supply_is_split(link_count: int) -> bool:
+    return link_count > SUPPLY_PAGE_LINKS
+
+
+def supply_page_count(link_count: int) -> int:
+    return max(1, -(-link_count // SUPPLY_PAGE_LINKS))
+
+
+def supply_links_path(number: int) -> str:
+    """Site path of page `number` (from 1) of the split supply links."""
+    return SUPPLY_LINKS_PATHS.format(n=number)
+
+
+def supply_link_path(link: Link, link_count: int) -> str:
+    """Where a link's row is (with its anchor): the pages list the links in their
+    order, so a link keeps its page unless links are added or removed before it."""
+    if not supply_is_split(link_count):
+        return f"{page_path('supply')}#{link.anchor}"
+    return f"{supply_links_path(link.index // SUPPLY_PAGE_LINKS + 1)}#{link.anchor}"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Page `number` of `pages` of the supply links: links `first` to `last` (from 1) of `total`."""
+
+    paths: ClassVar[str] = SUPPLY_LINKS_PATHS   # for the page's script: where page n is
+    number: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+    @property
+    def indexes(self) -> range:
+        return range(self.first - 1, self.last)
+
+    def path(self, number: int) -> str:
+        return supply_links_path(number)
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers the pager links to: the first, the last and two either side
+        of this one; None where numbers are left out."""
+        wanted = sorted({1, self.pages, *range(max(1, self.number - 2),
+                                                 min(self.pages, self.number + 2) + 1)})
+        shown: list[int | None] = []
+        for n in wanted:
+            if shown and n - shown[-1] > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
+
+@dataclass(frozen=True)
+class MakerRow:
+    """A vehicle maker as the split supply page lists it, made when planning (from every
+    link), so that rendering the page looks up only the makers themselves."""
+
+    maker_id: str
+    tier1: int
+    tier2: int
+    links: int
+    has_tier2_table: bool   # its company page shows the network table (else its suppliers table)
+
+
+def maker_rows(all_networks: list[Network]) -> tuple[MakerRow, ...]:
+    return tuple(MakerRow(n.maker.id, len(n.suppliers_at(1)), len(n.suppliers_at(2)), len(n.rows),
+                          bool(n.tier(INDIRECT))) for n in all_networks)
+
+
+def network_path(row: MakerRow) -> str:
+    """Where a maker's whole network is shown: its company page's network table, or for
+    a maker with no tier-2 supplier its suppliers table, which is then the network."""
+    return record_path("company", row.maker_id) + ("#supply-network" if row.has_tier2_table else "")
+
+
+@dataclass(frozen=True)
+class SupplyTotals:
+    """What the split supply page shows about every link, made when planning."""
+
+    tier_counts: tuple[tuple[int, int], ...]    # (tier, how many links)
+    makers: tuple[MakerRow, ...]
+    pages: tuple[Pager, ...]                   # the pages of links
+
+
+def split_supply_pages(link_count: int) -> tuple[Pager, ...]:
+    count = supply_page_count(link_count)
+    return tuple(Pager(n, count, link_count, SUPPLY_PAGE_LINKS) for n in range(1, count + 1))
+
+
+def supply_totals(atlas: Atlas, tiers: dict[int, int]) -> SupplyTotals:
+    counts = tuple((tier, sum(1 for t in tiers.values() if t == tier))
+                   for tier in (DIRECT, INDIRECT, NOT_VEHICLE))
+    return SupplyTotals(counts, maker_rows(networks(atlas)), split_supply_pages(len(atlas.links)))
+
+
+def supply_links_context(atlas: Atlas, pager: Pager, own_tiers: dict[int, int]) -> dict:
+    """A page of the split supply links: only its own links (so a change to a link or a
+    company re-renders only the pages that show it)."""
+    return dict(links=[atlas.links[i] for i in pager.indexes], link_tiers=own_tiers,
+                sort_value=sort_value, pager=pager)
+
+
+def supply_split_context(atlas: Atlas, totals: SupplyTotals) -> dict:
+    """The split supply page itself: the counts, the vehicle makers (each linked to where
+    its network is shown) and the pages of links. It looks up only the makers."""
+    return dict(tier_counts=dict(totals.tier_counts), link_pages=totals.pages,
+                makers=[(row, atlas.companies[row.maker_id]) for row in totals.makers],
+                network_path=network_path)
 
 
 def company_supply_context(company: Company, atlas: Atlas, tiers: dict[int, int]) -> dict:

@@ -197,12 +197,28 @@ def _company_page_context(company: Company, atlas: Atlas, path: str, mapper: map
             **browse.company_supply_context(company, atlas, tiers)}
 
 
+def _supply_pages(atlas: Atlas, tiers: dict[int, int]) -> list[PlannedPage]:
+    """The supply page; above browse.SUPPLY_PAGE_LINKS links, the supply page and pages
+    of links that each get only their own links' tiers (a page is made again when an
+    argument changes, and looks up only the records it shows)."""
+    if not browse.supply_is_split(len(atlas.links)):
+        return [PlannedPage(page_path("supply"), "supply.html", partial(browse.supply_context, atlas))]
+    totals = browse.supply_totals(atlas, tiers)
+    return [PlannedPage(page_path("supply"), "supply.html",
+                        partial(browse.supply_split_context, atlas, totals))] + \
+        [PlannedPage(pager.path(pager.number), "supply_links.html",
+                     partial(browse.supply_links_context, atlas, pager,
+                             {i: tiers[i] for i in pager.indexes}))
+         for pager in totals.pages]
+
+
 def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     """Every page of the site, in a stable order. Contexts are made when rendered."""
+    tiers = browse.link_tiers(atlas)
     pages = [
         PlannedPage("index.html", "home.html", partial(_home_context, atlas, mapper)),
         PlannedPage(page_path("map"), "map.html", partial(_map_context, atlas, mapper)),
-        PlannedPage(page_path("supply"), "supply.html", partial(browse.supply_context, atlas)),
+        *_supply_pages(atlas, tiers),
         PlannedPage(section_path("cluster"), "clusters.html",
                     partial(browse.list_page_context, atlas, "cluster")),
         PlannedPage(section_path("company"), "companies.html",
@@ -223,7 +239,6 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
         pages.append(PlannedPage(path, "cluster.html", partial(_cluster_context, cluster, atlas, path, mapper)))
-    tiers = browse.link_tiers(atlas)
     for ident, company in atlas.companies.items():
         path = record_path("company", ident)
         # Only its own links' tiers: a page is made again when an argument changes.

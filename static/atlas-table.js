@@ -1,6 +1,6 @@
 /* Sortable tables and the supply page's vehicle-maker filter, as progressive enhancement:
    without this script every table is complete and in its built order, and each maker's
-   network has its own section.
+   network has its own section (or, on a split supply page, a link to its company page).
 
    A table with class "sortable" gets a button in each column header. A cell's
    data-sort attribute, when present, is the number the column sorts by (the figure
@@ -77,15 +77,34 @@
   }
 
   /* The supply page: choose a vehicle maker, see only the links of its network (rows
-     whose data-makers names it) and its own network section. ?maker=<id> preselects. */
+     whose data-makers names it) and its own network section. ?maker=<id> preselects.
+     A split supply page (data-mode="go": its links are on several pages) instead
+     points the form's links at the chosen maker's network (its company page, the
+     option's data-network) and at its map; choosing never leaves the page by itself. */
   function makerFilter(form) {
     var select = form.querySelector('select');
+    var goes = form.getAttribute('data-mode') === 'go';
     var table = document.getElementById(form.getAttribute('data-filter-table'));
     var status = form.querySelector('.filter-status');
     var mapLink = form.querySelector('.filter-map');
-    if (!select || !table) { return; }
+    var networkLink = form.querySelector('.filter-network');
+    if (!select || !(table || (goes && networkLink))) { return; }
+
+    function point(maker) {
+      var option = select.options[select.selectedIndex];
+      networkLink.href = maker ? option.getAttribute('data-network')
+        : networkLink.getAttribute('data-base');
+      status.textContent = maker
+        ? form.getAttribute('data-status-one').replace('{maker}', option.textContent.trim())
+            .replace('{n}', option.getAttribute('data-links') || '')
+        : '';
+      if (mapLink) {
+        mapLink.href = mapLink.getAttribute('data-base') + (maker ? '?maker=' + encodeURIComponent(maker) : '');
+      }
+    }
 
     function apply(maker) {
+      if (goes) { point(maker); return; }
       var shown = 0;
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var makers = (row.getAttribute('data-makers') || '').split(' ');
@@ -123,7 +142,19 @@
     apply(select.value);
   }
 
+  /* The split supply page: an address naming a link (supply.html#link-1234, as the
+     open data gives it) goes to the page of links that lists it. */
+  function findLinkPage() {
+    var pager = document.querySelector('nav.pager[data-per-page]');
+    var wanted = /^#link-(\d+)$/.exec(window.location.hash);
+    if (!pager || !wanted || document.getElementById(wanted[0].slice(1))) { return; }
+    var number = Math.floor((parseInt(wanted[1], 10) - 1) / parseInt(pager.getAttribute('data-per-page'), 10)) + 1;
+    if (number > parseInt(pager.getAttribute('data-pages'), 10)) { return; }
+    window.location.replace(pager.getAttribute('data-page-paths').replace('{n}', String(number)) + wanted[0]);
+  }
+
   function init() {
+    findLinkPage();
     Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll('form.maker-filter'), makerFilter);
   }
