@@ -335,7 +335,8 @@ def maker_rows(all_networks: list[Network]) -> tuple[MakerRow, ...]:
 def network_path(row: MakerRow) -> str:
     """Where a maker's whole network is shown: its company page's network table, or for
     a maker with no tier-2 supplier its suppliers table, which is then the network."""
-    return record_path("company", row.maker_id) + ("#supply-network" if row.has_tier2_table else "")
+    return record_path("company", row.maker_id) + ("#supply-network" if row.has_tier2_table
+                                                    else "#suppliers")
 
 
 @dataclass(frozen=True)

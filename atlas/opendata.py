@@ -23,6 +23,7 @@ from operator import itemgetter
 from typing import Any, Callable, Iterator
 
 from . import forked, geo, maps
+from .browse import supply_link_path
 from . import plan as planning
 from .config import Config
 from .format import fact_value
@@ -154,7 +155,7 @@ def _owner(fact: Fact, atlas: Atlas) -> tuple[str, str, str]:
     if fact.owner_kind == "link":
         link = atlas.links[int(fact.owner_id)]
         name = f"{atlas.companies[link.supplier].name} → {atlas.companies[link.customer].name}"
-        return _link_id(link), name, f"supply.html#{_link_id(link)}"
+        return _link_id(link), name, supply_link_path(link, len(atlas.links))
     owner = atlas.record(fact.owner_kind, fact.owner_id)
     return owner.id, owner.name, f"{record_path(fact.owner_kind, owner.id)}#{fact.anchor}"
 
@@ -212,7 +213,7 @@ def _link_row(link: Link, atlas: Atlas, config: Config) -> dict:
             "product_en": link.product_en, "source": source.id, "source_outlet": source.outlet,
             "source_date": source.date, "quote": link.quote,
             "facts": sorted(f.anchor for f in link.facts),
-            "page": page_url(config, f"supply.html#{_link_id(link)}")}
+            "page": page_url(config, supply_link_path(link, len(atlas.links)))}
 
 
 def _located_columns(record) -> dict:
@@ -361,7 +362,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "product_en:: the same in English", "source:: source id",
             "source_outlet:: the newspaper", "source_date:: the article's date",
             "quote:: verbatim from the article", "facts:list: ids of figures about this "
-            "relation (facts.csv)", "page:: its row on the supply page"))),
+            "relation (facts.csv)", "page:: its row on the supply pages"))),
         rows.links,
         (("supplier", "companies"), ("customer", "companies"), ("source", "sources")))
     yield Table("facts", "全部数据及出处", "All figures with sources and quotes",

@@ -203,7 +203,7 @@ def test_english_pages_show_english_and_mark_any_chinese(built_site, real_atlas)
     text = (built_site / "en" / leoni).read_text(encoding="utf-8")
     company = real_atlas.companies["langfang-leoni-wiring"]
     assert f"<h1>{company.name_en} " in text.replace("&#39;", "'")
-    assert "<h2>Suppliers</h2>" in text and "<h2>Customers</h2>" in text
+    assert '<h2 id="suppliers">Suppliers</h2>' in text and "<h2>Customers</h2>" in text
     offenders = {}
     for path in sorted((built_site / "en").rglob("*.html")):
         rel = path.relative_to(built_site).as_posix()

@@ -161,13 +161,13 @@ def test_each_maker_links_to_where_its_network_is_shown(split):
     found = 0
     for network in browse.networks(atlas):
         maker = network.maker.id
-        href = re.search(rf'<a href="(companies/{maker}\.html(?:#supply-network)?)">供应网络</a>',
-                         text).group(1)
+        href = re.search(
+            rf'<a href="(companies/{maker}\.html#(?:supply-network|suppliers))">供应网络</a>', text).group(1)
         company_page = (site / record_path("company", maker)).read_text(encoding="utf-8")
         if network.tier(2):
             assert href.endswith("#supply-network") and 'id="supply-network"' in company_page
         else:   # its suppliers table on the company page is the whole network
-            assert "#" not in href
+            assert href.endswith("#suppliers") and 'id="suppliers"' in company_page
         if network.maker.location:
             assert f'href="map.html?maker={maker}"' in text
         found += 1
