@@ -25,7 +25,7 @@ from .load import load_boundaries
 from .fingerprints import Previous, remembered
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
-from .opendata import data_pages, start_open_data
+from .opendata import Reuse, data_pages, start_open_data
 from .output import write_site, write_zip
 from .pages import environment, render_page
 from .plan import plan_site
@@ -148,15 +148,16 @@ def _render_site(project: Project, config: Config, out: Path,
         # index (site search: atlas/search.py); the data page, which lists the open data's
         # files, is rendered once they are written.
         progress.stage("starting the open data")
-        data = start_open_data(atlas, config, publish.put, background=default_jobs() > 1)
+        digests = tracking.Digests(atlas)
+        previous = Previous(cache.previous_pages(out, site) if not force else {}, digests)
+        data = start_open_data(atlas, config, publish.put, background=default_jobs() > 1,
+                               reuse=Reuse(previous, publish.keep, tmp))
         search = None
         try:
             progress.stage("starting the search index")
             search = start_search(tmp, atlas, [p.path for p in pages], reuse)
             progress.stage("rendering pages", total=len(pages))
             tracking.install(atlas)
-            digests = tracking.Digests(atlas)
-            previous = Previous(cache.previous_pages(out, site) if not force else {}, digests)
             rendered = render_pages(RenderJob(pages, render, publish, digests, previous),
                                     progress=progress.advance)
             progress.stage("writing assets")
@@ -165,11 +166,13 @@ def _render_site(project: Project, config: Config, out: Path,
             publish.put_text("static/data/places.js", mapper.places_script())
             publish.put_text(".nojekyll", "")
             progress.stage("finishing the open data")
-            data_page = data_pages(data.finish(), config)
+            open_data = data.finish()
+            data_page = data_pages(open_data.listing, config)
             progress.stage("rendering the data page")
             data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous))
-            fingerprints.update(remembered(previous, {**rendered.made, **data_rendered.made},
-                                           rendered.kept + data_rendered.kept, digests))
+            fingerprints.update(remembered(
+                previous, {**rendered.made, **data_rendered.made, **open_data.made},
+                rendered.kept + data_rendered.kept + open_data.kept, digests))
             summary["kept"] = (rendered.count + data_rendered.count).kept
             summary["pages"] = len(pages) + len(data_page)
             progress.stage("finishing the search index")

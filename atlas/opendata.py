@@ -8,7 +8,8 @@ described by `data/datapackage.json`, a Frictionless Data Package (v2).
 `write_open_data(atlas, config, put)` hands each file to `put` as soon as it is
 made, so no more than one file's bytes is held at a time, and returns the data
 page's list of them; a build runs it in a forked process beside the page rendering
-(`start_open_data`) and renders the data page (`data_pages`) once it is done. It is
+(`start_open_data`) and renders the data page (`data_pages`) once it is done. A
+rebuild keeps each file none of whose records changed (`Reuse`). It is
 deterministic: the same Atlas and configuration give the same bytes (no clock,
 everything in a stable order)."""
 from __future__ import annotations
@@ -18,14 +19,16 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import forked, geo, maps
+from . import forked, geo, maps, tracking
 from .browse import supply_link_path
 from . import plan as planning
 from .config import Config
+from .fingerprints import Previous
 from .format import fact_value
 from .model import PROVINCES, Atlas, Cluster, Company, Fact, Link, Location, Park, Source
 from .urls import SECTIONS, page_path, record_path
@@ -67,7 +70,8 @@ class Table:
     title_en: str
     description: str
     columns: tuple[Column, ...]
-    rows: list[dict]
+    make_rows: Callable[[], list[dict]]   # made only when the table is written again
+    count: int
     foreign_keys: tuple[tuple[str, str], ...] = ()   # (column, table it points into by id)
 
 
@@ -187,22 +191,45 @@ def _disagreeing(atlas: Atlas) -> dict[str, list[str]]:
 
 
 class SharedRows:
-    """Each figure's and supply link's row, made once: the tables and the entity files
-    (a record's, its source's, both companies of a link) show the same rows."""
+    """Each figure's and supply link's row, made once, when first shown: the tables and
+    the entity files (a record's, its source's, both companies of a link) show the same
+    rows. A row shown again notes again the records its making looked up, so a file's
+    fingerprint names them whichever file made the row first (atlas/tracking.py)."""
 
     def __init__(self, atlas: Atlas, config: Config):
-        others = _disagreeing(atlas)
-        self._facts = {id(f): _fact_row(f, atlas, config, others) for f in atlas.all_facts()}
-        self.links = [_link_row(link, atlas, config) for link in atlas.links]
-        self.links_of_source: dict[str, list[dict]] = {}
-        for link, row in zip(atlas.links, self.links):
-            self.links_of_source.setdefault(link.source_id, []).append(row)
-        self.circles_of_park: dict[str, list] = {}
-        for circle in atlas.circles.values():
-            self.circles_of_park.setdefault(circle.centre, []).append(circle)
+        self._atlas, self._config = atlas, config
+        # Facts disagree only with facts of the same record, so a fact row's
+        # disagrees_with depends on its own record alone, which the row looks up.
+        self._others = _disagreeing(atlas)
+        self._made: dict[tuple, tuple[dict, tuple]] = {}
+        self.link_indexes_of_source: dict[str, list[int]] = {}
+        for link in list.__iter__(atlas.links):
+            self.link_indexes_of_source.setdefault(link.source_id, []).append(link.index)
+        self.circles_of_park: dict[str, list[str]] = {}
+        for circle in dict.values(atlas.circles):
+            self.circles_of_park.setdefault(circle.centre, []).append(circle.id)
+
+    def _row(self, key: tuple, make: Callable[[], dict]) -> dict:
+        known = self._made.get(key)
+        if known is None:
+            with tracking.Watch() as noted:
+                row = make()
+            known = self._made[key] = (row, tuple(noted))
+        else:
+            tracking.note_again(known[1])
+        return known[0]
 
     def facts(self, facts) -> list[dict]:
-        return [self._facts[id(f)] for f in facts]
+        atlas, config, others = self._atlas, self._config, self._others
+        return [self._row(("fact", id(f)), lambda f=f: _fact_row(f, atlas, config, others))
+                for f in facts]
+
+    def link(self, index: int) -> dict:
+        atlas, config = self._atlas, self._config
+        return self._row(("link", index), lambda: _link_row(atlas.links[index], atlas, config))
+
+    def links(self, indexes) -> list[dict]:
+        return [self.link(i) for i in indexes]
 
 
 def _link_row(link: Link, atlas: Atlas, config: Config) -> dict:
@@ -299,8 +326,9 @@ TAIL_COLUMNS = ("summary:: short description in our own words (Markdown), not ar
 
 
 def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
-    """The tables one at a time: each table's rows can go once it is written."""
-    facts = sorted(atlas.all_facts(), key=lambda f: (f.owner_kind, f.owner_id, f.anchor))
+    """The tables one at a time, their rows made only when written (and let go after)."""
+    with tracking.paused():
+        fact_count = sum(1 for _ in atlas.all_facts())
     yield Table("companies", "企业", "Companies",
         "Companies and institutions named in the articles, one row each.",
         tuple(map(_col, RECORD_COLUMNS + (
@@ -314,8 +342,8 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "products:list: its products, in Chinese",
             "products_en:list: its products in English, in the same order",
         ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-        [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
-        (("park", "parks"), ("parent", "companies")))
+        lambda: [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
+        dict.__len__(atlas.companies), (("park", "parks"), ("parent", "companies")))
     yield Table("clusters", "产业集群", "Clusters",
         "Industrial clusters, cluster programmes, industry chains and regional industries.",
         tuple(map(_col, RECORD_COLUMNS + (
@@ -327,8 +355,8 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "parks:list: ids of the parks it sits in", "companies:list: ids of member companies",
             "designations:list: official lists the cluster is on, as printed",
         ) + TAIL_COLUMNS)),
-        [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
-        (("parent", "clusters"),))
+        lambda: [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
+        dict.__len__(atlas.clusters), (("parent", "clusters"),))
     yield Table("parks", "园区", "Parks",
         "Industrial parks, development zones and similar places.",
         tuple(map(_col, RECORD_COLUMNS + (
@@ -339,8 +367,8 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "clusters:list: ids of clusters sitting in it",
             "companies:list: ids of companies in it",
         ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-        [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
-        (("parent", "parks"),))
+        lambda: [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
+        dict.__len__(atlas.parks), (("parent", "parks"),))
     yield Table("sources", "来源报道", "Sources",
         "The newspaper articles everything is drawn from (their metadata; the article "
         "texts themselves are not republished).",
@@ -352,7 +380,8 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "headlines_en:list: the headlines in English, same order",
             "reporters:list: reporters named", "facts:integer: figures drawn from it",
             "page:: its page on the site", "json:: its own JSON file"))),
-        [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)])
+        lambda: [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)],
+        dict.__len__(atlas.sources))
     yield Table("links", "供应关系", "Supply relations",
         "Who supplies whom, as the articles state it, with the quote.",
         tuple(map(_col, (
@@ -363,7 +392,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "source_outlet:: the newspaper", "source_date:: the article's date",
             "quote:: verbatim from the article", "facts:list: ids of figures about this "
             "relation (facts.csv)", "page:: its row on the supply pages"))),
-        rows.links,
+        lambda: rows.links(range(len(atlas.links))), list.__len__(atlas.links),
         (("supplier", "companies"), ("customer", "companies"), ("source", "sources")))
     yield Table("facts", "全部数据及出处", "All figures with sources and quotes",
         "Every figure of the atlas, one row each, with its source and verbatim quote. "
@@ -392,8 +421,12 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "note:: our remark on the figure",
             "disagrees_with:list: ids of figures from other articles about the same thing "
             "with other values", "page:: where the site shows it"))),
-        rows.facts(facts),
+        lambda: rows.facts(_sorted_facts(atlas)), fact_count,
         (("source", "sources"),))
+
+
+def _sorted_facts(atlas: Atlas) -> list[Fact]:
+    return sorted(atlas.all_facts(), key=lambda f: (f.owner_kind, f.owner_id, f.anchor))
 
 
 def _id(record) -> str:
@@ -439,8 +472,8 @@ def _company_entity(c: Company, atlas: Atlas, config: Config, rows: SharedRows) 
         products=[{"name": p.name, "name_en": p.name_en} for p in c.products],
         people=[{"name": p.name, "title": p.title, "title_en": p.title_en, "source": p.source_id}
                 for p in c.people],
-        customers=[rows.links[i] for i in c.supplies],
-        suppliers=[rows.links[i] for i in c.supplied_by],
+        customers=rows.links(c.supplies),
+        suppliers=rows.links(c.supplied_by),
         location=_location(c.location))
 
 
@@ -467,7 +500,7 @@ def _park_entity(p: Park, atlas: Atlas, config: Config, rows: SharedRows) -> dic
         children=[_ref(atlas.parks[x]) for x in sorted(p.children)],
         clusters=[_ref(atlas.clusters[x]) for x in sorted(p.clusters)],
         companies=[_ref(atlas.companies[x]) for x in sorted(p.companies)],
-        circles=[_ref(c) for c in rows.circles_of_park.get(p.id, [])],
+        circles=[_ref(atlas.circles[c]) for c in rows.circles_of_park.get(p.id, [])],
         location=_location(p.location))
 
 
@@ -478,7 +511,7 @@ def _source_entity(s: Source, atlas: Atlas, config: Config, rows: SharedRows) ->
             "headlines": [{"title": h.title, "title_en": h.title_en, "reporters": list(h.reporters)}
                           for h in s.headlines],
             "facts": rows.facts(s.facts),
-            "links": rows.links_of_source.get(s.id, []),
+            "links": rows.links(rows.link_indexes_of_source.get(s.id, [])),
             "cited_by": [{"kind": kind, "id": ident, "name": atlas.record(kind, ident).name}
                          for kind, ident in sorted(set(s.cited_by))]}
 
@@ -610,7 +643,7 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def csv_bytes(table: Table) -> bytes:
+def csv_bytes(table: Table, rows: list[dict]) -> bytes:
     out = io.BytesIO()
     # Encoded as it is written, so the table is never held as one text.
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
@@ -618,7 +651,7 @@ def csv_bytes(table: Table) -> bytes:
     names = [c.name for c in table.columns]
     writer.writerow(names)
     cells = itemgetter(*names)
-    writer.writerows([csv_cell(value) for value in cells(row)] for row in table.rows)
+    writer.writerows([csv_cell(value) for value in cells(row)] for row in rows)
     text.flush()
     return out.getvalue()
 
@@ -714,27 +747,106 @@ GEOJSON_FILES = (
      circles_geojson))
 
 
-def write_open_data(atlas: Atlas, config: Config, put: Put) -> list[Download]:
+class Reuse:
+    """Which open-data files a build can keep from the previous site. A file is treated
+    like a page (atlas/fingerprints.py): its fingerprint is the records looked up while
+    it was made, and it is linked from the previous site when none of them changed.
+    `keep(path)` links the previous build's file (False when it cannot); `site` is the
+    folder being filled."""
+
+    def __init__(self, previous: Previous, keep: Callable[[str], bool], site: Path):
+        self.previous, self._keep, self._site = previous, keep, site
+        self.made: dict[str, tuple[str, tuple]] = {}   # path -> (own digest, lookups)
+        self.kept: list[str] = []
+
+    def keep(self, paths: list[str], own: str) -> list[bytes] | None:
+        """Link every one of `paths` (made together, from the same records) from the
+        previous site, and give their bytes; None, and none linked, if any changed."""
+        if not all(self.previous.unchanged(path, own) for path in paths):
+            return None
+        linked = []
+        for path in paths:
+            if not self._keep(path):
+                for done in linked:   # never write into a file linked from the previous site
+                    (self._site / done).unlink()
+                return None
+            linked.append(path)
+        self.kept.extend(paths)
+        return [(self._site / path).read_bytes() for path in paths]
+
+    def keep_one(self, path: str, own: str) -> int | None:
+        """Link one file from the previous site if unchanged: its size, else None."""
+        if self.previous.unchanged(path, own) and self._keep(path):
+            self.kept.append(path)
+            return (self._site / path).stat().st_size
+        return None
+
+    def watching(self, paths: list[str], own: str, make: Callable[[], Any]) -> Any:
+        """make(), noting the records it looks up as the fingerprint of `paths`."""
+        with tracking.Watch() as noted:
+            made = make()
+        for path in paths:
+            self.made[path] = (own, tuple(noted))
+        return made
+
+
+@dataclass(frozen=True)
+class OpenData:
+    listing: list[Download]                     # the data page's list of files
+    made: dict = field(default_factory=dict)    # with Reuse: the fingerprints of files made
+    kept: list = field(default_factory=list)    # ... and the paths of files kept
+
+
+def _own(path: str, *made_from) -> str:
+    """What decides a file besides the records it looks up (settings and code are in
+    the site digest): its path and what its maker is given."""
+    return hashlib.blake2b(repr((path, made_from)).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _table_files(table: Table) -> tuple[bytes, bytes]:
+    table_rows = table.make_rows()
+    return csv_bytes(table, table_rows), json_rows_bytes(table_rows)
+
+
+def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
+    """What an entity file shows that its record's fields do not say: a source's links
+    and a park's circles (found by scanning those tables once, before any is noted)."""
+    if kind == "source":
+        return tuple(rows.link_indexes_of_source.get(record.id, ()))
+    if kind == "park":
+        return tuple(rows.circles_of_park.get(record.id, ()))
+    return ()
+
+
+def write_open_data(atlas: Atlas, config: Config, put: Put,
+                    reuse: Reuse | None = None) -> OpenData:
     """Make every open-data file and hand it to `put(site path, bytes)` at once (none
-    is kept); returns the data page's list of them, in the page's order."""
+    is kept in memory); with `reuse`, a file none of whose records changed since the
+    previous build is linked from it instead (the atlas's tables then note lookups)."""
+    if reuse is not None:
+        tracking.install(atlas)
     licences = [licence(config.licence_data)]
     resources: list[dict] = []
     listing: list[Download] = []
     rows = SharedRows(atlas, config)
     for table in _tables(atlas, config, rows):
-        data = csv_bytes(table)
-        put(f"{DATA_DIR}/{table.name}.csv", data)
-        resources.append(_table_resource(table, f"{table.name}.csv", data, licences))
-        listing.append(Download(f"{DATA_DIR}/{table.name}.csv", table.name, "CSV",
-                                len(table.rows), 1, len(data)))
-        data = json_rows_bytes(table.rows)
-        put(f"{DATA_DIR}/{table.name}.json", data)
-        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", data,
+        paths = [f"{DATA_DIR}/{table.name}.csv", f"{DATA_DIR}/{table.name}.json"]
+        own = _own(paths[0])
+        kept = reuse.keep(paths, own) if reuse is not None else None
+        if kept is None:
+            kept = reuse.watching(paths, own, lambda: _table_files(table)) if reuse is not None \
+                else _table_files(table)
+            for path, data in zip(paths, kept):
+                put(path, data)
+        csv_data, json_data = kept
+        resources.append(_table_resource(table, f"{table.name}.csv", csv_data, licences))
+        listing.append(Download(paths[0], table.name, "CSV", table.count, 1, len(csv_data)))
+        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", json_data,
                                         f"{table.title} {table.title_en} (JSON)",
                                         TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"),
                                         licences))
-        listing.append(Download(f"{DATA_DIR}/{table.name}.json", table.name, "JSON",
-                                len(table.rows), 1, len(data)))
+        listing.append(Download(paths[1], table.name, "JSON", table.count, 1, len(json_data)))
+        del kept, csv_data, json_data
     for name, title, title_en, description, make in GEOJSON_FILES:
         collection = make(atlas, config)
         path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
@@ -745,9 +857,19 @@ def write_open_data(atlas: Atlas, config: Config, put: Put) -> list[Download]:
     entity_files = []
     for kind, title_en in ENTITY_TITLES.items():
         make, records, total = ENTITY_MAKERS[kind], _entity_records(atlas, kind), 0
-        for ident, record in records.items():
-            data = json_bytes(make(record, atlas, config, rows))
-            put(entity_json_path(kind, ident), data)
+        for ident, record in dict.items(records):
+            path = entity_json_path(kind, ident)
+            if reuse is None:
+                data = json_bytes(make(record, atlas, config, rows))
+            else:
+                own = _own(path, _entity_made_from(kind, record, rows))
+                size = reuse.keep_one(path, own)
+                if size is not None:
+                    total += size
+                    continue
+                data = reuse.watching([path], own, lambda: json_bytes(
+                    make(atlas.record(kind, ident), atlas, config, rows)))
+            put(path, data)
             total += len(data)
         listing.append(Download(f"{DATA_DIR}/{SECTIONS[kind]}/<id>.json", f"{kind}_files",
                                 "JSON", None, len(records), total))
@@ -759,7 +881,7 @@ def write_open_data(atlas: Atlas, config: Config, put: Put) -> list[Download]:
     package = json_bytes(_package(config, atlas, resources, entity_files))
     put(PACKAGE_FILE, package)
     listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
-    return listing
+    return OpenData(listing, reuse.made if reuse else {}, reuse.kept if reuse else [])
 
 
 # ---- beside the page rendering ------------------------------------------------------
@@ -769,22 +891,24 @@ class OpenDataRun:
     parent only waits for its render workers meanwhile); or, when `background` is
     false, written here before `start_open_data` returns."""
 
-    def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool):
-        self._listing: list[Download] | None = None
+    def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool,
+                 reuse: Reuse | None = None):
+        self._done: OpenData | None = None
         self._writer: forked.Forked | None = None
         if background:
-            # Forked: the atlas and `put` are inherited as they are, never pickled.
-            self._writer = forked.start(write_open_data, (atlas, config, put),
+            # Forked: the atlas, `put` and `reuse` are inherited as they are, never pickled
+            # (the fingerprints come back, as the result).
+            self._writer = forked.start(write_open_data, (atlas, config, put, reuse),
                                         name="atlas-open-data", doing="writing the open data")
         else:
-            self._listing = write_open_data(atlas, config, put)
+            self._done = write_open_data(atlas, config, put, reuse)
 
-    def finish(self) -> list[Download]:
-        """The data page's list of files, once every file is written; raises the
-        writer's own error if it failed."""
+    def finish(self) -> OpenData:
+        """The data page's list of files (and the files' fingerprints), once every file
+        is written; raises the writer's own error if it failed."""
         if self._writer is None:
-            assert self._listing is not None
-            return self._listing
+            assert self._done is not None
+            return self._done
         return self._writer.result()
 
     def abort(self) -> None:
@@ -792,6 +916,7 @@ class OpenDataRun:
             self._writer.abort()
 
 
-def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True) -> OpenDataRun:
-    """Start writing the open data through `put` (see OpenDataRun)."""
-    return OpenDataRun(atlas, config, put, background)
+def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True,
+                    reuse: Reuse | None = None) -> OpenDataRun:
+    """Start writing the open data through `put` (see OpenDataRun and Reuse)."""
+    return OpenDataRun(atlas, config, put, background, reuse)

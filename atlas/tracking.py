@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from functools import partial
 from operator import attrgetter
@@ -93,6 +94,8 @@ class TrackedList(list):
 
 def install(atlas) -> None:
     """Make the atlas's tables note lookups (done after planning, before rendering)."""
+    if isinstance(atlas.links, TrackedList):
+        return   # already: by a process forked before, say
     for name in TABLES:
         tracked = TrackedTable(getattr(atlas, name))
         tracked.table = name
@@ -114,6 +117,17 @@ class Watch:
         inner, _noted = _noted, self._outer
         if _noted is not None and inner:
             _noted |= inner
+
+
+@contextmanager
+def paused():
+    """Lookups inside are not noted: work whose result no page shows as such."""
+    global _noted
+    saved, _noted = _noted, None
+    try:
+        yield
+    finally:
+        _noted = saved
 
 
 def note_again(lookups) -> None:

@@ -88,7 +88,20 @@ def _move_lines(root: Path) -> None:
                     encoding="utf-8")
 
 
+def _change_link(root: Path) -> None:
+    # Shown on both companies' pages, the supply pages, their entity files and the tables.
+    _edit(root / "content/links.yaml", "product_en: body-in-white structural parts",
+          "product_en: body-in-white parts")
+
+
+def _change_figure(root: Path) -> None:
+    # In the company's page and entity file, the source's page and file, the facts table.
+    _edit(root / "content/companies/langfang-leoni-wiring.yaml",
+          "subject_en: one harness every 4 seconds", "subject_en: a harness every 4 seconds")
+
+
 CHANGES = {"content": _change_content, "a name other pages show": _rename_customer,
+           "a supply link": _change_link, "a figure": _change_figure,
            "lines moved": _move_lines,
            "template": _change_template, "static asset": _change_static,
            "interface catalogue": _change_catalogue, "configuration": _change_config}

@@ -303,7 +303,8 @@ def test_each_source_file_holds_exactly_the_links_and_figures_drawn_from_it(atla
 
 def test_each_file_is_handed_over_once_and_listed_with_its_true_size(atlas, files):
     handed: list[tuple[str, bytes]] = []
-    listing = opendata.write_open_data(atlas, CONFIG, lambda path, data: handed.append((path, data)))
+    listing = opendata.write_open_data(atlas, CONFIG,
+                                       lambda path, data: handed.append((path, data))).listing
     assert len(handed) == len(files) and dict(handed) == files
     for download in listing:
         if download.is_pattern:
@@ -317,11 +318,11 @@ def test_each_file_is_handed_over_once_and_listed_with_its_true_size(atlas, file
 
 def test_open_data_written_by_a_forked_process_is_the_same(atlas, files, tmp_path):
     run = opendata.start_open_data(atlas, CONFIG, Publisher(tmp_path).put, background=True)
-    listing = run.finish()
+    listing = run.finish().listing
     written = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
                for p in tmp_path.rglob("*") if p.is_file()}
     assert written == files
-    assert listing == opendata.write_open_data(atlas, CONFIG, lambda path, data: None)
+    assert listing == opendata.write_open_data(atlas, CONFIG, lambda path, data: None).listing
 
 
 def test_an_error_while_writing_in_the_forked_process_is_raised_by_finish(atlas):
