@@ -1,11 +1,12 @@
 """The browse pages and the supply page, as data: records grouped by district, industry,
-province-level region and role, with counts; vehicle makers' supply networks by tier.
+province-level region and role, with counts; vehicle makers' supply networks by tier;
+long lists (and the supply links) split into numbered pages, with one pager for all.
 
 Pure functions of the Atlas; the templates only lay the results out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Optional
+from typing import Optional
 
 from .model import PROVINCES, Atlas, Cluster, Company, District, Fact, Label, Link, Record
 from .urls import browse_path, page_path, record_path
@@ -41,12 +42,15 @@ class Group:
 
     @property
     def path(self) -> str:
-        """Its page, or for the unplaced records the dimension's page, where they are listed."""
-        return browse_path(self.dimension, self.key) if self.key \
-            else browse_path(self.dimension) + "#unplaced"
+        return group_path(self.dimension, self.key)
 
     def count_of(self, kind_name: str) -> int:
         return sum(1 for r in self.records if r.kind_name == kind_name)
+
+
+def group_path(dimension: str, key: str) -> str:
+    """A group's page, or for the unplaced records the dimension's page, where they are listed."""
+    return browse_path(dimension, key) if key else browse_path(dimension) + "#unplaced"
 
 
 def province_of(record: Record, atlas: Atlas) -> str:
@@ -278,13 +282,16 @@ def supply_link_path(link: Link, link_count: int) -> str:
 
 @dataclass(frozen=True)
 class Pager:
-    """Page `number` of `pages` of the supply links: links `first` to `last` (from 1) of `total`."""
+    """Page `number` of `pages` of a list split into pages: its rows `first` to `last`
+    (from 1) of `total`. Page n is at `paths` with n for {n}, except page 1 when
+    `first_path` is given (a long list's page 1 stays where the whole list was)."""
 
-    paths: ClassVar[str] = SUPPLY_LINKS_PATHS   # for the page's script: where page n is
     number: int
     pages: int
     total: int
     per_page: int
+    paths: str          # also for the supply page's script: where page n is
+    first_path: str = ""
 
     @property
     def first(self) -> int:
@@ -298,8 +305,12 @@ class Pager:
     def indexes(self) -> range:
         return range(self.first - 1, self.last)
 
+    def rows(self, items) -> tuple:
+        """This page's part of the whole list `items`."""
+        return tuple(items[self.first - 1:self.last])
+
     def path(self, number: int) -> str:
-        return supply_links_path(number)
+        return self.first_path if number == 1 and self.first_path else self.paths.format(n=number)
 
     @property
     def numbers(self) -> list[int | None]:
@@ -313,6 +324,12 @@ class Pager:
                 shown.append(None)
             shown.append(n)
         return shown
+
+
+def pagers(total: int, per_page: int, paths: str, first_path: str = "") -> tuple[Pager, ...]:
+    """The pages of a list of `total` rows, `per_page` on each (at least one page)."""
+    count = max(1, -(-total // per_page))
+    return tuple(Pager(n, count, total, per_page, paths, first_path) for n in range(1, count + 1))
 
 
 @dataclass(frozen=True)
@@ -349,8 +366,7 @@ class SupplyTotals:
 
 
 def split_supply_pages(link_count: int) -> tuple[Pager, ...]:
-    count = supply_page_count(link_count)
-    return tuple(Pager(n, count, link_count, SUPPLY_PAGE_LINKS) for n in range(1, count + 1))
+    return pagers(link_count, SUPPLY_PAGE_LINKS, SUPPLY_LINKS_PATHS)
 
 
 def supply_totals(atlas: Atlas, tiers: dict[int, int]) -> SupplyTotals:
@@ -442,3 +458,105 @@ def group_context(atlas: Atlas, group: Group) -> dict:
                 dimension_path=browse_path(group.dimension),
                 rows=[record_row(r, atlas) for r in group.records])
 
+
+
+# --- Long lists, split into pages ----------------------------------------------------
+# Above this many rows a list (the companies, clusters and parks, a browse group, the
+# places inside a supply circle's rings) is split into numbered pages. A row of these
+# lists weighs 350-750 bytes, so a page stays under about 225 KB however large the atlas
+# (at 10,000 companies the companies list alone weighed 3.4 MB) and a phone sorts its
+# table at once; the real atlas's longest list (one circle's rings, 245 rows) stays whole.
+LIST_PAGE_ROWS = 300
+TABLE_OF_KIND = {"cluster": "clusters", "company": "companies", "park": "parks"}
+
+
+def list_is_split(row_count: int) -> bool:
+    return row_count > LIST_PAGE_ROWS
+
+
+def list_page_paths(path: str) -> str:
+    """Where the later pages of the list at `path` are ({n}: the number), e.g.
+    `companies/index/page-2.html`: in a folder named after the list's page, so no
+    record's page can take the name (a record id holds no '/')."""
+    return path.removesuffix(".html") + "/page-{n}.html"
+
+
+def list_pagers(path: str, row_count: int) -> tuple[Pager, ...]:
+    """The pages of the list at `path`: page 1 stays at `path`."""
+    return pagers(row_count, LIST_PAGE_ROWS, list_page_paths(path), path)
+
+
+def record_refs(records) -> tuple[tuple[str, str], ...]:
+    """(kind, id) of each record: what a page of a list is given, so that a change to
+    a record it does not show leaves it as it is."""
+    return tuple((r.kind_name, r.id) for r in records)
+
+
+def looked_up(atlas: Atlas, refs) -> list[Record]:
+    return [getattr(atlas, TABLE_OF_KIND[kind])[ident] for kind, ident in refs]
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """A browse group as a page of a split list names it (its name, page and counts),
+    made when planning, so that showing it looks up none of its records."""
+
+    dimension: str
+    key: str
+    name: str
+    name_en: str
+    count: int
+    kind_counts: tuple[tuple[str, int], ...]
+
+    @property
+    def path(self) -> str:
+        return group_path(self.dimension, self.key)
+
+    def count_of(self, kind_name: str) -> int:
+        return dict(self.kind_counts).get(kind_name, 0)
+
+
+def group_count(group: Group) -> GroupCount:
+    return GroupCount(group.dimension, group.key, group.name, group.name_en, group.count,
+                      tuple((kind, group.count_of(kind)) for kind in KIND_ORDER))
+
+
+def company_order(atlas: Atlas) -> list[Company]:
+    """The companies in the order of their list: by role as the role list gives them, then id."""
+    return [c for g in groups(atlas, "role") for c in g.records]
+
+
+def cluster_order(atlas: Atlas) -> list[Cluster]:
+    """The clusters in the order of their list: by kind (as Jinja's sort, which keeps
+    the atlas's order among equals)."""
+    return sorted(atlas.clusters.values(), key=lambda c: c.kind.lower())
+
+
+def park_order(atlas: Atlas) -> list:
+    return sorted(atlas.parks.values(), key=lambda p: p.name_en.lower())
+
+
+def companies_page_context(atlas: Atlas, role_groups: tuple[GroupCount, ...], pager: Pager,
+                           refs: tuple) -> dict:
+    """A page of the split companies list: every role with its count (made when
+    planning), and only this page's companies."""
+    return dict(browse_links=dimension_links(), sort_value=sort_value, role_groups=role_groups,
+                companies=looked_up(atlas, refs), pager=pager)
+
+
+def clusters_page_context(atlas: Atlas, pager: Pager, refs: tuple) -> dict:
+    """A page of the split clusters list (page 1 also draws the charts comparing every cluster)."""
+    return dict(browse_links=dimension_links(), sort_value=sort_value,
+                clusters=looked_up(atlas, refs), pager=pager)
+
+
+def parks_page_context(atlas: Atlas, pager: Pager, refs: tuple) -> dict:
+    return dict(browse_links=dimension_links(), parks=looked_up(atlas, refs), pager=pager)
+
+
+def group_page_context(atlas: Atlas, group: GroupCount, pager: Pager, refs: tuple) -> dict:
+    """A page of a split browse group: the group's counts (made when planning) and only
+    this page's records."""
+    return dict(dimension=group.dimension, group=group, index_path=browse_path(""),
+                dimension_path=browse_path(group.dimension),
+                rows=[record_row(r, atlas) for r in looked_up(atlas, refs)], pager=pager)

@@ -154,6 +154,43 @@ def _circle_context(circle, atlas: Atlas) -> dict:
                 partners=[atlas.districts[d] for d in circle.partners])
 
 
+def _circle_pages(circle, atlas: Atlas) -> list[PlannedPage]:
+    """A circle's page; above browse.LIST_PAGE_ROWS places inside its rings (counted
+    once per ring), numbered pages that list them ring by ring, in order, and page 1
+    that also keeps the circle's summary. Each page is given only its own places."""
+    path = record_path("circle", circle.id)
+    rings = [(km, label, stated, maps.places_inside(circle, atlas, km))
+             for km, label, stated in maps.circle_rings(circle)]
+    rows = [(n, place.kind_name, place.id, km) for n, ring in enumerate(rings) for place, km in ring[3]]
+    if not browse.list_is_split(len(rows)):
+        return [PlannedPage(path, "circle.html", partial(_circle_context, circle, atlas))]
+    pagers = browse.list_pagers(path, len(rows))
+    per_page, start, totals = pagers[0].per_page, 0, []
+    for km, label, stated, inside in rings:
+        pages = (start // per_page + 1, (start + len(inside) - 1) // per_page + 1) if inside else ()
+        totals.append((km, label, stated, len(inside), pages))
+        start += len(inside)
+    return [PlannedPage(pager.path(pager.number), "circle.html",
+                        partial(_circle_page_context, circle, atlas, tuple(totals), pager, pager.rows(rows)))
+            for pager in pagers]
+
+
+def _circle_page_context(circle, atlas: Atlas, rings: tuple, pager: browse.Pager, rows: tuple) -> dict:
+    """A page of a split circle: every ring with its count and the pages that list its
+    places (made when planning), and only this page's places; page 1 also the summary."""
+    mine: dict[int, list] = {}
+    for ring, kind, ident, km in rows:
+        mine.setdefault(ring, []).append((browse.looked_up(atlas, [(kind, ident)])[0], km))
+    context = dict(record=circle, pager=pager,
+                   rings=[dict(km=km, label=label, stated=stated, inside=mine.get(n, []),
+                               total=count, pages=pages)
+                          for n, (km, label, stated, count, pages) in enumerate(rings)])
+    if pager.number == 1:
+        context.update(centre=atlas.parks.get(circle.centre),
+                       partners=[atlas.districts[d] for d in circle.partners])
+    return context
+
+
 def links_by_source(atlas: Atlas) -> dict[str, list]:
     found: dict[str, list] = {}
     for link in atlas.links:
@@ -212,6 +249,34 @@ def _supply_pages(atlas: Atlas, tiers: dict[int, int]) -> list[PlannedPage]:
          for pager in totals.pages]
 
 
+def _list_pages(path: str, template: str, records: list, whole: Callable[[], dict],
+                page_context: Callable) -> list[PlannedPage]:
+    """The list of `records` at `path`, made by `whole`; above browse.LIST_PAGE_ROWS
+    records, numbered pages in the list's order (page 1 at `path`), each made by
+    `page_context(pager, its records' refs)` and so looking up only its own records."""
+    if not browse.list_is_split(len(records)):
+        return [PlannedPage(path, template, whole)]
+    refs = browse.record_refs(records)
+    return [PlannedPage(pager.path(pager.number), template, partial(page_context, pager, pager.rows(refs)))
+            for pager in browse.list_pagers(path, len(records))]
+
+
+def _section_lists(atlas: Atlas) -> list[PlannedPage]:
+    """The clusters, companies and parks lists."""
+    role_groups = tuple(browse.group_count(g) for g in browse.groups(atlas, "role"))
+    return [
+        *_list_pages(section_path("cluster"), "clusters.html", browse.cluster_order(atlas),
+                     partial(browse.list_page_context, atlas, "cluster"),
+                     partial(browse.clusters_page_context, atlas)),
+        *_list_pages(section_path("company"), "companies.html", browse.company_order(atlas),
+                     partial(browse.list_page_context, atlas, "company"),
+                     partial(browse.companies_page_context, atlas, role_groups)),
+        *_list_pages(section_path("park"), "parks.html", browse.park_order(atlas),
+                     partial(browse.list_page_context, atlas, "park"),
+                     partial(browse.parks_page_context, atlas)),
+    ]
+
+
 def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     """Every page of the site, in a stable order. Contexts are made when rendered."""
     tiers = browse.link_tiers(atlas)
@@ -219,11 +284,7 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
         PlannedPage("index.html", "home.html", partial(_home_context, atlas, mapper)),
         PlannedPage(page_path("map"), "map.html", partial(_map_context, atlas, mapper)),
         *_supply_pages(atlas, tiers),
-        PlannedPage(section_path("cluster"), "clusters.html",
-                    partial(browse.list_page_context, atlas, "cluster")),
-        PlannedPage(section_path("company"), "companies.html",
-                    partial(browse.list_page_context, atlas, "company")),
-        PlannedPage(section_path("park"), "parks.html", partial(browse.list_page_context, atlas, "park")),
+        *_section_lists(atlas),
         PlannedPage(section_path("source"), "sources.html", {}),
         PlannedPage("404.html", "404.html", {}),
         # data.html lists the open data's files: planned once they are written (opendata.data_pages)
@@ -232,8 +293,10 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     ]
     pages += [PlannedPage(browse_path(d), "browse_dimension.html",
                           partial(browse.dimension_context, atlas, d)) for d in browse.DIMENSIONS]
-    pages += [PlannedPage(browse_path(g.dimension, g.key), "browse_group.html",
-                          partial(browse.group_context, atlas, g)) for g in browse.group_pages(atlas)]
+    for g in browse.group_pages(atlas):
+        pages += _list_pages(browse_path(g.dimension, g.key), "browse_group.html", list(g.records),
+                             partial(browse.group_context, atlas, g),
+                             partial(browse.group_page_context, atlas, browse.group_count(g)))
     pages += [PlannedPage(page_path(page.id), "page.html", partial(_text_page_context, page, atlas))
               for page in atlas.pages.values()]
     for ident, cluster in atlas.clusters.items():
@@ -248,9 +311,8 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     for ident, park in atlas.parks.items():
         path = record_path("park", ident)
         pages.append(PlannedPage(path, "park.html", partial(_park_context, park, atlas, path, mapper)))
-    for ident, circle in atlas.circles.items():
-        path = record_path("circle", ident)
-        pages.append(PlannedPage(path, "circle.html", partial(_circle_context, circle, atlas)))
+    for circle in atlas.circles.values():
+        pages += _circle_pages(circle, atlas)
     links_of = links_by_source(atlas)
     for ident, source in atlas.sources.items():
         pages.append(PlannedPage(record_path("source", ident), "source.html",
