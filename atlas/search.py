@@ -2,15 +2,18 @@
 (offline, where fetch() from file:// fails). Both hold one entry per page of a cluster,
 company, park, circle or source, with its names, aliases and products.
 
-The Pagefind index comes in shards, each a Pagefind index of its own under pagefind/<n>/
-that the browser merges (static/atlas-search.js; pagefind/shards.json lists them). A
-page's shard depends on its record alone, and each shard keeps the digest of what it
-was made from, so a rebuild after one record changed indexes one shard again and takes
-every other from the previous site."""
+The Pagefind index holds one record per entry with the text of both languages, indexed
+as Chinese (the reader's page language only decides which page a result links to: the
+browser builds the link from the record's site path, static/atlas-search.js). It comes
+in shards, each a Pagefind index of its own under pagefind/<n>/ that the browser merges
+(pagefind/shards.json lists them). An entry's shard depends on the entry alone, and each
+shard keeps the digest of what it was made from, so a rebuild after one record changed
+indexes one shard again and takes every other from the previous site."""
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -35,9 +38,10 @@ SEARCH_SCRIPT = "static/data/search.js"
 PAGEFIND_FOLDER = "pagefind"
 SHARD_LIST = "shards.json"            # in pagefind/: the shard folders, for the browser
 SHARD_DIGEST = "atlas-shard.sha256"   # in each shard's folder: what it was made from
-RECORDS_PER_SHARD = 3000              # at most (see shard_count): the real site is one shard;
-# each Pagefind run costs ~0.2 s CPU on its own, so fewer, larger shards make a cold
-# build cheaper and a one-record change dearer (8 shards at 10,000 companies)
+RECORDS_PER_SHARD = 1500              # at most (see shard_count): the real site is one shard;
+# each Pagefind run costs ~0.25 s CPU on its own (mostly loading its Chinese dictionary)
+# and ~0.6 ms per record, so fewer, larger shards make a cold build cheaper and a
+# one-record change dearer (8 shards of ~1,400 records at 10,000 companies)
 PARALLEL_RUNS = 2                     # Pagefind processes at a time, one per shard
 PAGEFIND_OPTIONS = ("--silent",)
 
@@ -61,13 +65,6 @@ class Entry:
     @property
     def path(self) -> str:
         return record_path(self.kind, self.ident)
-
-    def title(self, lang: str) -> str:
-        return self.name if lang == "zh" else (self.name_en or self.name)
-
-    def other_name(self, lang: str) -> str:
-        """The name in the other language, shown beside the title in results."""
-        return self.name_en if lang == "zh" else (self.name if self.name_en else "")
 
 
 def _label_pair(labels, key: str) -> tuple[str, ...]:
@@ -133,26 +130,34 @@ def han_bigrams(text: str) -> list[str]:
     return [run[i:i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1)]
 
 
-def record_content(entry: Entry, lang: str) -> str:
-    """The text Pagefind indexes for one page in one language."""
-    names = [entry.name, entry.name_en, *entry.aliases, *entry.products, *entry.extra,
-             KIND_LABELS[entry.kind][lang]]
-    summary = entry.summary if lang == "zh" else (entry.summary_en or entry.summary)
+INDEX_LANGUAGE = "zh"   # every record is indexed as Chinese, segmented by Pagefind's jieba
+
+
+def record_content(entry: Entry) -> str:
+    """The text Pagefind indexes for one entry besides its two names (the record's
+    heading): aliases, products, industry and kind in both languages, both summaries,
+    and the helper words of han_suffixes (names) and han_bigrams (the Chinese summary)."""
+    names = [*entry.aliases, *entry.products, *entry.extra, *KIND_LABELS[entry.kind].values()]
+    summaries = [entry.summary.strip(), entry.summary_en.strip()]
     helpers = [s for text in [entry.name, *entry.aliases, *entry.products] for s in han_suffixes(text)]
-    if lang == "zh":
-        helpers += han_bigrams(summary)
-    return "\n".join([t for t in names if t] + [summary.strip()] + [" ".join(helpers)]).strip()
+    helpers += han_bigrams(entry.summary)
+    return "\n".join([t for t in names + summaries if t] + [" ".join(helpers)]).strip()
 
 
-def record_html(entry: Entry, lang: str) -> str:
-    """One page's search record as a small HTML document for Pagefind: its language,
-    its title and kind (shown in results) and the text to index. Everything escaped."""
-    content = "<p>" + escape(record_content(entry, lang)).replace("\n", "</p><p>") + "</p>"
-    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head><body>'
-            f'<h1 data-pagefind-meta="title">{escape(entry.title(lang))}</h1>'
-            f'<p data-pagefind-meta="kind">{escape(KIND_LABELS[entry.kind][lang])}</p>'
-            f'<p data-pagefind-meta="also">{escape(entry.other_name(lang))}</p>'
-            f"{content}</body></html>\n")
+def record_html(entry: Entry) -> str:
+    """One entry's search record as a small HTML document for Pagefind: its names in a
+    heading (weighed above the rest, as a page's title is), the kind in both languages
+    and the entry's site path as metadata only (the browser puts the path under the
+    reader's language), and the text to index. Everything escaped."""
+    content = "<p>" + escape(record_content(entry)).replace("\n", "</p><p>") + "</p>"
+    names = (f'<h1><span data-pagefind-meta="title">{escape(entry.name)}</span> '
+             f'<span data-pagefind-meta="title_en">{escape(entry.name_en)}</span></h1>')
+    meta = {"kind": KIND_LABELS[entry.kind]["zh"], "kind_en": KIND_LABELS[entry.kind]["en"],
+            "path": entry.path}
+    hidden = "".join(f'<span data-pagefind-meta="{key}:{escape(value)}"></span>'
+                     for key, value in meta.items())
+    return (f'<!doctype html><html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8"></head>'
+            f"<body>{names}{hidden}{content}</body></html>\n")
 
 
 def pagefind_binary() -> str:
@@ -189,19 +194,19 @@ def shard_count(records: int, per_shard: int) -> int:
 
 
 def shard_number(entry: Entry, count: int) -> int:
-    """The entry's shard, from its kind and id alone: both languages of a page stay
-    together, and adding or changing one record moves no other."""
+    """The entry's shard, from its kind and id alone: adding or changing one record
+    moves no other."""
     key = hashlib.sha256(f"{entry.kind}/{entry.ident}".encode("utf-8")).digest()
     return int.from_bytes(key[:8], "big") % count
 
 
 @dataclass(frozen=True)
 class Shard:
-    """One Pagefind index: its folder in the site, the pages it holds (site path ->
-    language and entry) and the digest of everything that decides its files."""
+    """One Pagefind index: its folder in the site, the entries it holds and the digest
+    of everything that decides its files."""
 
     folder: str
-    pages: dict[str, tuple[str, Entry]]
+    entries: tuple[Entry, ...]
     digest: str
 
     @property
@@ -210,35 +215,31 @@ class Shard:
         return self.folder.rsplit("/", 1)[-1]
 
     def records(self) -> dict[str, str]:
-        return {url: record_html(entry, lang) for url, (lang, entry) in self.pages.items()}
+        """Record file (the entry's site path) -> its HTML."""
+        return {entry.path: record_html(entry) for entry in self.entries}
 
 
 def plan_shards(found: list[Entry], paths: set[str], indexer: str,
                 per_shard: int) -> list[Shard]:
-    """The shards (pagefind/<number>) of every page of `found` that exists; a shard
-    that would be empty is left out.
+    """The shards (pagefind/<number>) of every entry of `found` whose page exists in
+    every language (results link to the reader's language); a shard that would be
+    empty is left out.
 
-    A shard's digest is taken over its pages' paths and entries, not over their record
-    HTML: record_html is a pure function of the two (and of this module, which
-    `indexer` covers), and making all 20,000 records of a large site on every build
-    only to find that one changed would cost more than the rest of a small rebuild."""
-    held = []   # (entry, {site path: language}) for each entry with a page
-    for entry in found:
-        urls = {url: lang for lang in LANGUAGES if (url := lang_path(lang, entry.path)) in paths}
-        if urls:
-            held.append((entry, urls))
-    count = shard_count(sum(len(urls) for _entry, urls in held), per_shard)
-    grouped: dict[int, list[tuple[Entry, dict[str, str]]]] = {}
-    for entry, urls in held:
-        grouped.setdefault(shard_number(entry, count), []).append((entry, urls))
+    A shard's digest is taken over its entries, not over their record HTML:
+    record_html is a pure function of the entry (and of this module, which `indexer`
+    covers), and making all 10,000 records of a large site on every build only to find
+    that one changed would cost more than the rest of a small rebuild."""
+    held = [e for e in found if all(lang_path(lang, e.path) in paths for lang in LANGUAGES)]
+    count = shard_count(len(held), per_shard)
+    grouped: dict[int, list[Entry]] = {}
+    for entry in held:
+        grouped.setdefault(shard_number(entry, count), []).append(entry)
     shards = []
     for number, members in sorted(grouped.items()):
         digest = hashlib.sha256(indexer.encode())
-        pages = {}
-        for entry, urls in members:
-            digest.update(f"\0{sorted(urls.items())}\0{entry!r}".encode("utf-8"))
-            pages.update({url: (lang, entry) for url, lang in urls.items()})
-        shards.append(Shard(f"{PAGEFIND_FOLDER}/{number}", pages, digest.hexdigest()))
+        for entry in members:
+            digest.update(f"\0{entry!r}".encode("utf-8"))
+        shards.append(Shard(f"{PAGEFIND_FOLDER}/{number}", tuple(members), digest.hexdigest()))
     return shards
 
 
@@ -265,13 +266,14 @@ class SearchIndex:
     Pagefind's own program as one folder of small files, with at most `parallel`
     Pagefind processes at a time. Linking and making records happen in the forked
     process too, so neither delays the rendering. Pagefind's Python API (pagefind.index)
-    is not used: its service waits 0.1 s before reading each answer (20,000 records
-    would take over half an hour) and may be stopped before it has finished writing the
-    files (pagefind 1.5.2)."""
+    is not used: its service waits 0.1 s before reading each answer (10,000 records
+    would take a quarter of an hour) and may be stopped before it has finished writing
+    the files; driven without those waits, the service still costs ~20% more CPU per
+    record than the program reading files (pagefind 1.5.2)."""
 
     def __init__(self, shards: list[Shard], root: Path, binary: str,
                  reuse=None, parallel: int = PARALLEL_RUNS):
-        self._records = Path(tempfile.mkdtemp(prefix="atlas-search-"))
+        self._records = Path(tempfile.mkdtemp(prefix="atlas-search-", dir=_memory_folder()))
         # Forked: the shards and `reuse` are inherited as they are, never pickled. Its
         # own process group: abort() stops it and every Pagefind it started as one.
         self._indexer = forked.start(_place_shards,
@@ -290,6 +292,14 @@ class SearchIndex:
         """Stop the forked process and every Pagefind it started."""
         self._indexer.abort()
         shutil.rmtree(self._records, ignore_errors=True)
+
+
+def _memory_folder() -> str | None:
+    """Where the records go: a folder in memory where there is one (Linux), as they are
+    read once and dropped, and making ~10,000 small files on disk costs more CPU than
+    indexing some of them; else the usual temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _place_shards(shards: list[Shard], root: Path, binary: str, reuse, parallel: int,

@@ -2,8 +2,9 @@
  *
  * Over http(s) it asks Pagefind, whose index the build writes in shards (pagefind/<n>/,
  * listed in pagefind/shards.json): the first shard's pagefind.js is loaded and every
- * other shard merged into it, so one search asks them all. From file://, where fetch()
- * fails, or when Pagefind cannot load, it reads the compact index static/data/search.js
+ * other shard merged into it, so one search asks them all. The index holds one record
+ * per entry with both languages' text; a result links to the page in the reader's
+ * language. From file://, where fetch() fails, or when Pagefind cannot load, it reads the compact index static/data/search.js
  * (window.ATLAS_SEARCH, loaded by <script src>) and matches the query as a substring of
  * names, English names, aliases and products.
  * Everything from the data reaches the page through textContent, never as HTML. */
@@ -120,20 +121,41 @@
     return title.indexOf(q) !== -1 ? 1 : 2;
   }
 
+  /* The index is Chinese (segmented, not stemmed), and Pagefind matches each query word
+     as the beginning of an indexed word; cutting English endings from the query makes
+     one word find its other forms, as a stemmer would: wire finds wiring, batteries
+     battery, vehicles vehicle. A "quoted" query is left as it is. */
+  function stemEnglish(word) {
+    if (!/^[a-z]+$/.test(word)) { return word; }
+    /* Every cut leaves at least three letters, so that a stem stays a word's beginning. */
+    return word.replace(/^(.{3,})ies$/, '$1').replace(/^(.{3,}[^su])s$/, '$1')
+      .replace(/^(.{3,})(ing|ed)$/, '$1').replace(/^(.{3,})[ey]$/, '$1');
+  }
+
+  function pagefindQuery(query) {
+    if (/^\s*".+"\s*$/.test(query)) { return query; }
+    return normalise(query).split(' ').map(stemEnglish).join(' ');
+  }
+
   function pagefindSearch(query) {
     return loadPagefind().then(function (pf) {
-      return pf.search(query);
+      return pf.search(pagefindQuery(query));
     }).then(function (search) {
       if (!search || !search.results) { throw new Error('Pagefind gave no answer'); }
       return Promise.all(search.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }));
     }).then(function (found) {
       var q = normalise(query);
       var hits = found.map(function (d, order) {
+        /* One record per entry for both languages: its names and kind in each, and its
+           site path, which goes under the reader's language. */
         var meta = d.meta || {};
+        var title = lang === 'en' ? (meta.title_en || meta.title) : meta.title;
         return {
-          score: titleRank(normalise(meta.title), q), order: order,
-          kind: meta.kind || '', title: meta.title || d.url, also: meta.also || '',
-          href: d.url  /* Pagefind gives the path from the server's root, sub-path included */
+          score: titleRank(normalise(title), q), order: order,
+          kind: (lang === 'en' ? meta.kind_en : meta.kind) || '',
+          title: title || meta.path,
+          also: lang === 'en' ? (meta.title_en ? meta.title : '') : (meta.title_en || ''),
+          href: langRoot + meta.path
         };
       });
       hits.sort(function (a, b) { return a.score - b.score || a.order - b.order; });

@@ -64,10 +64,10 @@ def page_counts(shard: Path) -> dict[str, int]:
     return {lang: v["page_count"] for lang, v in entry["languages"].items()}
 
 
-def test_pagefind_index_has_every_page_in_both_languages_in_one_shard(built_site):
+def test_pagefind_index_has_every_entry_once_for_both_languages_in_one_shard(built_site):
     assert shard_names(built_site) == ["0"]
     count = len(compact(built_site)["records"])
-    assert page_counts(built_site / "pagefind/0") == {"zh": count, "en": count}
+    assert page_counts(built_site / "pagefind/0") == {"zh": count}
     assert (built_site / "pagefind/0/pagefind.js").is_file()
     assert sorted(p.name for p in (built_site / "pagefind").iterdir()) == ["0", "shards.json"]
 
@@ -88,13 +88,11 @@ def test_a_records_shard_depends_on_the_record_alone(real_atlas):
 
 def test_small_shards_split_the_index_and_hold_every_page_once(real_atlas, built_site, tmp_path):
     paths = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")]
-    write_search(tmp_path, real_atlas, paths, per_shard=60)
+    write_search(tmp_path, real_atlas, paths, per_shard=30)
     names = shard_names(tmp_path)
     count = len(compact(tmp_path)["records"])
-    assert names == [str(n) for n in range(shard_count(2 * count, 60))] and len(names) > 4
+    assert names == [str(n) for n in range(shard_count(count, 30))] and len(names) > 4
     totals = [page_counts(tmp_path / "pagefind" / name) for name in names]
-    # Both languages of a page lie in the same shard.
-    assert all(t["zh"] == t["en"] for t in totals)
     assert sum(t["zh"] for t in totals) == count
     for name in names:
         digest = (tmp_path / "pagefind" / name / search.SHARD_DIGEST).read_text(encoding="utf-8")
@@ -126,8 +124,8 @@ def test_a_failing_pagefind_fails_the_build_with_its_message(real_atlas, built_s
 
 @pytest.fixture
 def sharded(monkeypatch):
-    """Builds use shards of 60 records (the real site: 8 shards)."""
-    monkeypatch.setattr(search, "RECORDS_PER_SHARD", 60)
+    """Builds use shards of 30 records (the real site: 8 shards)."""
+    monkeypatch.setattr(search, "RECORDS_PER_SHARD", 30)
 
 
 def shard_files(site: Path) -> dict[str, dict[str, int]]:
@@ -166,12 +164,24 @@ def _pagefind_files(site: Path) -> list[str]:
                   for p in (site / "pagefind").rglob("*") if p.is_file())
 
 
+def test_one_record_per_entry_holds_both_languages_and_the_path_to_link(real_atlas):
+    leoni = next(e for e in entries(real_atlas) if e.ident == LEONI)
+    record = record_html(leoni)
+    company = real_atlas.companies[LEONI]
+    for text in (company.name, company.name_en, "企业", "Company"):
+        assert text in record
+    # Both summaries, and the helper words that find 线束 inside a longer word.
+    assert "Wiring-harness maker" in record and company.summary.strip()[:12] in record
+    assert "线束" in record.split("</p><p>")[-1]
+    assert f'data-pagefind-meta="path:{record_path("company", LEONI)}"' in record
+
+
 def test_hostile_names_stay_inert_in_both_indexes():
     entry = Entry("company", "x", HOSTILE + "\u2028", "en" + HOSTILE, (HOSTILE,), (HOSTILE,))
     script = search_script([entry])
     assert "<" not in script and "\u2028" not in script
     assert json.loads(script[len("window.ATLAS_SEARCH="):-2])["records"][0][2] == HOSTILE + "\u2028"
-    record = record_html(entry, "zh")
+    record = record_html(entry)
     assert "<img" not in record and "<script>" not in record and "&lt;img src=x" in record
 
 
@@ -248,7 +258,7 @@ def named(atlas, word: str) -> set[str]:
 @browser_only
 @pytest.mark.parametrize("site", ["served", "sharded_server"])
 def test_http_search_finds_and_opens_the_leoni_page(site, request, chromium, real_atlas):
-    """In one index, and in shards merged by the browser (the real content in shards of 60)."""
+    """In one index, and in shards merged by the browser (the real content in shards of 30)."""
     address = request.getfixturevalue(site)
     reader = Reader(chromium, address)
     try:
@@ -282,14 +292,18 @@ def test_http_search_for_energy_storage_finds_every_storage_record(served, chrom
 
 
 @browser_only
-@pytest.mark.parametrize("query", ["wire harness", "Leoni"])
-def test_http_english_search_leads_to_the_english_page(served, chromium, query):
+@pytest.mark.parametrize("query", ["wire harness", "Leoni", "wired harnesses"])
+def test_http_english_search_leads_to_the_english_page(served, chromium, real_atlas, query):
+    """One record serves both languages: an English reader gets the English page, name
+    and kind, and other forms of a word (wire, wiring, harnesses) find each other."""
     reader = Reader(chromium, served)
     try:
         hits = [page_of(h, served) for h in reader.search_from_header(served + "en/index.html", query)]
         assert "en/" + record_path("company", LEONI) in hits
         kinds = reader.page.eval_on_selector_all("#search-results .search-kind", "els => els.map(e => e.textContent)")
         assert "Company" in kinds
+        names = reader.page.eval_on_selector_all("#search-results .search-name", "els => els.map(e => e.textContent)")
+        assert real_atlas.companies[LEONI].name_en in names
         assert not reader.errors and not reader.outside
     finally:
         reader.close()
@@ -352,11 +366,11 @@ def test_hostile_name_shows_as_text_in_results(project_copy, chromium):
 
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory) -> Path:
-    """The real content built with shards of 60 records."""
+    """The real content built with shards of 30 records."""
     out = tmp_path_factory.mktemp("sharded") / "site"
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "RECORDS_PER_SHARD", 60)
+        patch.setattr(search, "RECORDS_PER_SHARD", 30)
         build(Project(ROOT), out)
     return out
 
