@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from . import cache, tracking
 from .config import Config, load_config
-from .load import load_boundaries
+from .load import ParsedFiles, load_boundaries, parsed_files
 from .fingerprints import Previous, remembered
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
@@ -73,9 +73,16 @@ def describe_counts(atlas: Atlas) -> str:
             f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
 
 
-def load_atlas(project: Project) -> Atlas:
-    """Validate the content and resolve it into the Atlas (raises ContentError)."""
-    return resolve(validate(project.content, load_boundaries(project.static / "geo")))
+def load_atlas(project: Project, parsed: Path | None = None) -> Atlas:
+    """Validate the content and resolve it into the Atlas (raises ContentError). With
+    `parsed`, the files' parse trees are kept there for the next build, which parses
+    only the files that changed (load.ParsedFiles)."""
+    if parsed is None:
+        return resolve(validate(project.content, load_boundaries(project.static / "geo")))
+    with parsed_files(ParsedFiles.read(parsed)) as kept:
+        atlas = resolve(validate(project.content, load_boundaries(project.static / "geo")))
+    kept.save(parsed)
+    return atlas
 
 
 def load_settings(project: Project, base_url: str | None = None) -> Config:
@@ -116,7 +123,7 @@ def _render_site(project: Project, config: Config, out: Path,
     if known is not None:
         return BuildReport(up_to_date=True, **known.summary)
     progress.stage("loading and checking content")
-    atlas = load_atlas(project)
+    atlas = load_atlas(project, cache.parsed_file(out))
     # The atlas lives until the build ends: the collector need not scan it again, and
     # forked workers then do not copy its pages by touching them.
     gc.freeze()

@@ -94,6 +94,12 @@ def _write_json(path: Path, data: dict) -> None:
         pass
 
 
+def parsed_file(out: Path) -> Path:
+    """Beside `out`: the content files' parse trees, for the next build (load.ParsedFiles)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.parsed.pickle"
+
+
 def compiled_templates(out: Path, site: str) -> Path | None:
     """A folder beside `out` for the compiled templates of builds with this site digest
     (which covers the templates, the generator's code and its settings); the folders of

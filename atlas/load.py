@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
+import os
+import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -362,9 +365,107 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
         return None
 
 
+# -- parsed files kept between builds ---------------------------------------------------
+
+class ParsedFiles:
+    """The trees of the files parsed by the last build, by the digest of their text, so a
+    rebuild parses only the files that changed. Each tree is kept as its pickle, made
+    when it was parsed (before any later stage could touch it), and a tree given out is
+    a fresh copy. Only trees parsed without a problem are kept: every message comes
+    from a real parse."""
+
+    def __init__(self, known: dict[bytes, bytes] | None = None):
+        self.known = known or {}
+        self.used: dict[bytes, bytes] = {}     # this build's files: what to keep
+
+    @staticmethod
+    def key(text: str, first_line: int) -> bytes:
+        return hashlib.blake2b(f"{first_line}\0{text}".encode("utf-8", "surrogatepass"),
+                               digest_size=20).digest()
+
+    def get(self, key: bytes) -> Any:
+        kept = self.known.get(key)
+        if kept is None:
+            return None
+        self.used[key] = kept
+        return pickle.loads(kept)
+
+    def put(self, key: bytes, tree: Any) -> None:
+        self.used[key] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def read(cls, path: Path) -> "ParsedFiles":
+        """The file a build saved with `save`; empty when there is none, or when it was
+        made by another parser (a change to this module or to PyYAML)."""
+        try:
+            with open(path, "rb") as stream:
+                saved = pickle.load(stream)
+            if saved.get("parser") == _PARSER:
+                return cls(saved["files"])
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError,
+                ValueError, ImportError, IndexError):
+            pass
+        return cls()
+
+    def save(self, path: Path) -> None:
+        """Best effort: without the file the next build parses every file."""
+        if self.used.keys() == self.known.keys():
+            return   # the same files as the last build: the file says it already
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as stream:
+                pickle.dump({"parser": _PARSER, "files": self.used}, stream,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+_PARSER = hashlib.blake2b(Path(__file__).read_bytes() + f"\0{yaml.__version__}\0{_Base.__name__}"
+                          .encode(), digest_size=16).hexdigest()
+_parsed: ParsedFiles | None = None
+
+
+@contextlib.contextmanager
+def parsed_files(kept: ParsedFiles):
+    """Parse through `kept` inside (see ParsedFiles)."""
+    global _parsed
+    saved, _parsed = _parsed, kept
+    try:
+        yield kept
+    finally:
+        _parsed = saved
+
+
+def parsed_here() -> dict[bytes, bytes]:
+    """The files parsed (or taken from the last build) in this process so far: what a
+    forked reader hands back with its records."""
+    return _parsed.used if _parsed is not None else {}
+
+
+def parsed_elsewhere(used: dict[bytes, bytes]) -> None:
+    """Keep what a forked reader parsed as if parsed here."""
+    if _parsed is not None:
+        _parsed.used.update(used)
+
+
 def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> Any:
     """Parse YAML text into Mapping/Sequence values; report syntax errors with their line.
     `first_line` is the file line the text starts on (front matter starts on line 2)."""
+    kept = _parsed
+    if kept is None:
+        return _parse_yaml(text, rel, problems, first_line)
+    key = ParsedFiles.key(text, first_line)
+    tree = kept.get(key)
+    if tree is None:
+        before = len(problems)
+        tree = _parse_yaml(text, rel, problems, first_line)
+        if tree is not None and len(problems) == before:
+            kept.put(key, tree)
+    return tree
+
+
+def _parse_yaml(text: str, rel: str, problems: Problems, first_line: int) -> Any:
     text = "\n" * (first_line - 1) + text
     if "\t" in text:
         for number, line in enumerate(text.splitlines(), 1):

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from . import forked, geo
 from .load import (Mapping, Sequence, collector_paused, forget_repeated_values, load_yaml,
-                   parse_yaml, read_text, split_front_matter)
+                   parse_yaml, parsed_elsewhere, parsed_here, read_text, split_front_matter)
 from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
                     Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
                     Where)
@@ -942,8 +942,9 @@ class _Helper:
         if answer is None:
             return (validator.read_links(self.link_files),
                     validator.read_companies(self.company_files, _once(self.claims.rest())))
-        links, companies, noted = answer
+        links, companies, noted, parsed = answer
         validator.take_notes(noted)
+        parsed_elsewhere(parsed)
         return links, companies
 
     def stop(self) -> None:
@@ -956,7 +957,7 @@ def _once(batch: range) -> Callable[[], range]:
     return lambda: next(batches, _NONE_LEFT)
 
 
-def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple]:
+def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple, dict]:
     """In the forked process: read the helper's share with a fresh notebook."""
     validator = helper.validator
     validator.clear_notes()
@@ -966,7 +967,7 @@ def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple]:
         read += [(index, validator.read_company(helper.company_files[index])) for index in batch]
     read.sort(key=itemgetter(0))
     validator._check_quotes(helper.sources)
-    return links, {c.id: c for _, c in read if c is not None}, validator.notes()
+    return links, {c.id: c for _, c in read if c is not None}, validator.notes(), parsed_here()
 
 
 def _suggest_slug(text: str) -> str:

@@ -5,7 +5,9 @@
   must give the same values and lines, and ordinary content must not fall back.
 - validate.py reads the links and part of the companies in a forked helper on a
   machine with two cores; the atlas and the problems must be those of reading alone.
-- model.py's records pickle as their fields (what the helper hands back)."""
+- model.py's records pickle as their fields (what the helper hands back).
+- load.ParsedFiles keeps the parse trees of one build for the next: a rebuild must read
+  what a fresh read gives, with the same problems, parsing only the changed files."""
 from __future__ import annotations
 
 import importlib
@@ -252,3 +254,75 @@ def test_a_helper_error_is_raised_here(synthetic, monkeypatch, helped):
     monkeypatch.setattr(validate_module.Validator, "read_links", broken)
     with pytest.raises(KeyError, match="helper bug"):
         _read(synthetic, monkeypatch, "2")
+
+
+# --- Parse trees kept between builds ------------------------------------------------------
+
+def _validate_keeping(content: Path, kept_at: Path, monkeypatch, jobs: str):
+    """Validate with the parse trees kept at `kept_at`, as a build does; the atlas (or
+    the problems) and the files really parsed."""
+    parsed = []
+    real = load._parse_yaml
+    monkeypatch.setattr(load, "_parse_yaml", lambda *a: parsed.append(a[1]) or real(*a))
+    monkeypatch.setenv("ATLAS_JOBS", jobs)
+    with load.parsed_files(load.ParsedFiles.read(kept_at)) as kept:
+        try:
+            result = validate(content), None
+        except ContentError as err:
+            return (None, sorted(err.problems.items)), parsed   # a build saves only on success
+    kept.save(kept_at)
+    return result, parsed
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rebuild_parses_only_changed_files_and_reads_the_same(synthetic, tmp_path, monkeypatch,
+                                                                 jobs):
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(synthetic, content)
+    kept_at = tmp_path / "parsed.pickle"
+    (fresh, _), first = _validate_keeping(content, kept_at, monkeypatch, jobs)
+    assert len(first) > 120 and fresh is not None
+    company = sorted((content / "companies").glob("*.yaml"))[5]
+    company.write_text(company.read_text(encoding="utf-8").replace("summary: |\n",
+                                                                   "summary: |\n  改过。\n", 1),
+                       encoding="utf-8")
+    (again, _), second = _validate_keeping(content, kept_at, monkeypatch, jobs)
+    assert second == [f"content/companies/{company.name}"]
+    monkeypatch.setattr(load, "_parsed", None)
+    assert again == validate(content)
+
+
+def test_a_kept_tree_is_a_copy_and_a_broken_file_is_always_parsed(synthetic, tmp_path, monkeypatch):
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(synthetic, content)
+    kept_at = tmp_path / "parsed.pickle"
+    _validate_keeping(content, kept_at, monkeypatch, "1")
+    kept = load.ParsedFiles.read(kept_at)
+    key = next(iter(kept.known))
+    tree = kept.get(key)
+    tree.clear() if hasattr(tree, "clear") else None
+    assert kept.get(key)   # what a later stage does to a tree never reaches the kept one
+    company = sorted((content / "companies").glob("*.yaml"))[0]
+    good = company.read_text(encoding="utf-8")
+    company.write_text(good + "oops: [unclosed\n", encoding="utf-8")
+    for _ in range(2):   # the broken text is parsed each time, for its exact message
+        (atlas, problems), parsed = _validate_keeping(content, kept_at, monkeypatch, "1")
+        assert atlas is None and any("YAML syntax error" in p.message for p in problems)
+        assert parsed == [f"content/companies/{company.name}"]
+    company.write_text(good, encoding="utf-8")
+    (atlas, _), parsed = _validate_keeping(content, kept_at, monkeypatch, "1")
+    assert atlas is not None and parsed == []
+
+
+def test_trees_kept_by_another_parser_are_not_used(tmp_path, monkeypatch):
+    kept_at = tmp_path / "parsed.pickle"
+    kept = load.ParsedFiles()
+    kept.put(load.ParsedFiles.key("a: 1\n", 1), {"a": 2})
+    kept.save(kept_at)
+    assert load.ParsedFiles.read(kept_at).known
+    monkeypatch.setattr(load, "_PARSER", "another parser")
+    assert not load.ParsedFiles.read(kept_at).known
+    kept_at.write_bytes(b"not a pickle")
+    assert not load.ParsedFiles.read(kept_at).known
