@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,132 @@ TILE_LAYERS = {
                         "&style=8&x={x}&y={y}&z={z}", name="高德地图 AutoNavi (GCJ-02)",
                   attr="© 高德地图 AutoNavi"),
 }
+
+
+# places.js writes numbers as fixed-width digits in base 90: the printable ASCII
+# characters that need no escaping in a JS string and cannot start "</" or "<!--".
+DIGITS = "".join(chr(c) for c in range(0x23, 0x7F) if chr(c) not in "\\<")
+# Frequent substrings of a packed text each become one of these characters (two bytes
+# in UTF-8; combining marks left out); a text's own characters are never used.
+WORD_CODES = tuple(chr(c) for c in [*range(0x100, 0x300), *range(0x370, 0x590)])
+SEPARATORS = "|~^`"
+WORD_SAMPLE = 1000     # texts the dictionary is chosen from (evenly spaced): the cost stays flat
+WORD_MAX_CHARS = 8
+
+
+def digits_width(count: int) -> int:
+    """How many base-90 digits the numbers 0..count-1 need (at least one)."""
+    width = 1
+    while len(DIGITS) ** width < count:
+        width += 1
+    return width
+
+
+def digits(number: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        number, digit = divmod(number, len(DIGITS))
+        out.append(DIGITS[digit])
+    if number:
+        raise ValueError("number too large for its width")
+    return "".join(reversed(out))
+
+
+def digit_table(count: int) -> list[str]:
+    """digits(i, width) for i in 0..count-1, all of one width."""
+    width = digits_width(count)
+    return [digits(i, width) for i in range(count)]
+
+
+def frequent_substrings(texts: list[str], limit: int) -> list[str]:
+    """The substrings (2 to WORD_MAX_CHARS characters) whose replacement by a two-byte
+    code saves the most bytes, counted over an even sample of the texts."""
+    step = max(1, len(texts) // WORD_SAMPLE)
+    sample = texts[::step]
+    counts: Counter = Counter()
+    for size in range(2, WORD_MAX_CHARS + 1):
+        counts.update(text[i:i + size] for text in sample for i in range(len(text) - size + 1))
+    scored = []
+    for word, count in counts.items():
+        size = len(word.encode("utf-8"))
+        gain = count * step * (size - 2) - size - 4  # the dictionary entry costs too
+        if count > 1 and gain > 0:
+            scored.append((-gain, word))
+    return [word for _, word in sorted(scored)[:limit]]
+
+
+def trie_pattern(words: list[str]) -> re.Pattern:
+    """A regular expression matching the longest of `words` at a position (a trie, so
+    the engine does not try each word in turn)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict) -> str:
+        options = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not options:
+            return ""
+        body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return re.compile(branch(trie))
+
+
+def packed_texts(texts: list[str]) -> dict:
+    """Texts as one string: joined by `sep`, each of `words` written as the character
+    at the same place in `codes` (the longest word first, from the left)."""
+    used = set().union(*texts) if texts else set()
+    sep = next((c for c in SEPARATORS if c not in used), None)
+    free = [c for c in WORD_CODES if c not in used]
+    if sep is None:
+        sep, free = free[0], free[1:]
+    words = frequent_substrings(texts, len(free))
+    text = sep.join(texts)
+    if words:
+        code_of = dict(zip(words, free))
+        text = trie_pattern(words).sub(lambda m: code_of[m.group()], text)
+    return {"sep": sep, "codes": "".join(free[:len(words)]), "words": words, "text": text}
+
+
+def unpacked_texts(packed: dict, count: int) -> list[str]:
+    """The texts packed_texts packed (what static/atlas-map.js does in the browser)."""
+    word_of = dict(zip(packed["codes"], packed["words"]))
+    texts = packed["text"].split(packed["sep"]) if count else []
+    return ["".join(word_of.get(c, c) for c in text) for text in texts]
+
+
+def read_places_data(data: dict) -> dict:
+    """places_data() back as rows: places [lat, lon, kind, name, English name, section,
+    id, precision], links [from, to, approximate, product, figures, English figures]
+    (product -1 and figures '' when none); for tests and tools."""
+    count = data["places"]["count"]
+    width = digits_width(len(data["points"]) // 2)
+    texts = [unpacked_texts(data["places"][k], count) for k in ("name", "name_en", "id")]
+    places = []
+    for i in range(count):
+        point = number_at(data["places"]["point"], i * width, width)
+        flag = DIGITS.index(data["places"]["flags"][i])
+        places.append([data["points"][2 * point] / 100_000, data["points"][2 * point + 1] / 100_000,
+                       flag % 4, texts[0][i], texts[1][i], flag // 16, texts[2][i], flag // 4 % 4])
+    links, rows, widths = [], data["links"]["rows"], data["links"]["widths"]
+    at = 0
+    for _ in range(data["links"]["count"]):
+        a, b, product, figure = (number_at(rows, at + sum(widths[:k]), widths[k]) for k in range(4))
+        at += sum(widths)
+        approximate = places[a][7] >= 2 or places[b][7] >= 2
+        shown = data["figures"][figure - 1] if figure else ["", ""]
+        links.append([a, b, int(approximate), product - 1, *shown])
+    return {"sections": data["sections"], "products": data["products"],
+            "places": places, "links": links}
+
+
+def number_at(text: str, at: int, width: int) -> int:
+    number = 0
+    for c in text[at:at + width]:
+        number = number * len(DIGITS) + DIGITS.index(c)
+    return number
 
 
 def marker_kind(record: Record) -> str:
@@ -263,35 +391,60 @@ class MapMaker:
         return bool(a and b and (a.lat, a.lon) != (b.lat, b.lon))
 
     def places_script(self) -> str:
-        """static/data/places.js: every located record and drawable link, compactly (it
-        is loaded by every page with a map, so at 10,000 places every byte counts).
-        A place: [lat, lon, marker kind, name, English name ('' when the same),
-        section, id, precision]; its page is sections[section]/id.html. A link:
-        [from, to, approximate, product (index into products: [name, English name]),
-        figures, English figures], empty fields at the end left out; its label is
-        made from the names."""
+        """static/data/places.js: every located record and drawable link (it is loaded by
+        every page with a map, so at 10,000 places every byte counts; see places_data).
+        The browser decodes it once (static/atlas-map.js, `data()`)."""
+        return "window.ATLAS_PLACES = " + js_string(self.places_data(), compact=True) + ";\n"
+
+    def places_data(self) -> dict:
+        """The place array in columns. A place i has: its point (`points`, scaled by
+        1e5, shared by every place at the same spot), its marker kind, precision and
+        section packed in one digit of `flags` (kind + 4 * precision + 16 * section),
+        its name, English name ('' when the same) and id in three packed texts; its page
+        is sections[section]/id.html. A link: from, to, product (index + 1 into
+        products: [name, English name], 0 for none) and figures (likewise into figures:
+        [figures, English figures]) as fixed-width numbers in `links`; whether it is
+        approximate follows from its ends' precision, and its label from the names."""
         kinds = [kind for kind, _, _ in MARKER_KINDS]
         sections = list(SECTIONS)
-        rows = [[*self.point(r.location.lat, r.location.lon), kinds.index(marker_kind(r)),
-                 r.name, "" if r.name_en == r.name else r.name_en,
-                 sections.index(r.kind_name), r.id, PRECISIONS.index(r.location.precision)]
-                for r in self.places]
-        links, products = [], {}
+        points: dict[tuple[int, int], int] = {}
+        point_of, flags = [], []
+        for r in self.places:
+            lat, lon = (round(c * 100_000) for c in self.point(r.location.lat, r.location.lon))
+            point_of.append(points.setdefault((lat, lon), len(points)))
+            flags.append(kinds.index(marker_kind(r)) + 4 * PRECISIONS.index(r.location.precision)
+                         + 16 * sections.index(r.kind_name))
+        products: dict[tuple[str, str], int] = {}
+        figures: dict[tuple[str, str], int] = {}
+        ends, extras = [], []
         for link in self.links:
-            a = self.atlas.companies[link.supplier].location
-            b = self.atlas.companies[link.customer].location
-            approximate = a.precision in ("district", "city") or b.precision in ("district", "city")
-            product = products.setdefault((link.product, link.product_en), len(products)) \
-                if link.product else -1
-            row = [self.place_index[("company", link.supplier)],
-                   self.place_index[("company", link.customer)], 1 if approximate else 0,
-                   product, link_figures(link, self.atlas), link_figures_en(link, self.atlas)]
-            while row[-1] in ("", -1):
-                row.pop()
-            links.append(row)
-        data = {"sections": [SECTIONS[k] for k in sections],
-                "products": [list(pair) for pair in products], "places": rows, "links": links}
-        return "window.ATLAS_PLACES = " + js_string(data, compact=True) + ";\n"
+            product = products.setdefault((link.product, link.product_en), len(products)) + 1 \
+                if link.product else 0
+            shown = (link_figures(link, self.atlas), link_figures_en(link, self.atlas))
+            figure = figures.setdefault(shown, len(figures)) + 1 if shown[0] else 0
+            ends.append((self.place_index[("company", link.supplier)],
+                         self.place_index[("company", link.customer)]))
+            extras.append((product, figure))
+        place_digits = digit_table(len(self.places))
+        product_digits, figure_digits = digit_table(len(products) + 1), digit_table(len(figures) + 1)
+        point_digits = digit_table(len(points))
+        return {"v": 2, "sections": [SECTIONS[k] for k in sections],
+                "products": [list(pair) for pair in products],
+                "figures": [list(pair) for pair in figures],
+                "points": [c for point in points for c in point],
+                "places": {"count": len(self.places),
+                           "point": "".join(point_digits[i] for i in point_of),
+                           "flags": "".join(DIGITS[f] for f in flags),
+                           "name": packed_texts([r.name for r in self.places]),
+                           "name_en": packed_texts(["" if r.name_en == r.name else r.name_en
+                                                    for r in self.places]),
+                           "id": packed_texts([r.id for r in self.places])},
+                "links": {"count": len(self.links),
+                          "widths": [digits_width(n) for n in (len(self.places), len(self.places),
+                                                               len(products) + 1, len(figures) + 1)],
+                          "rows": "".join(place_digits[a] + place_digits[b] + product_digits[p]
+                                          + figure_digits[f]
+                                          for (a, b), (p, f) in zip(ends, extras))}}
 
     def networks_data(self, networks) -> str:
         """Each vehicle maker's supply network (atlas/browse.py Network) for the map's
@@ -306,7 +459,9 @@ class MapMaker:
         fmap = folium.Map(location=self.point(*location), zoom_start=zoom, tiles=None,
                           control_scale=True)
         # With no tile layer folium sets no zoom limits; the marker clusters need them.
-        fmap.options.update(min_zoom=6, max_zoom=16)
+        # The first view fits the circles (static/atlas-map.js): quarter steps, so the
+        # region is not shown at half the size needed, and a phone's 320 px needs 5.9.
+        fmap.options.update(min_zoom=5.5, max_zoom=16, zoom_snap=0.25)
         # Assets come from the page's own <script>/<link> tags, pointing at static/.
         fmap.default_js = []
         fmap.default_css = []

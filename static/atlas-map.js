@@ -19,11 +19,67 @@
   function placeName(place) { return EN ? place[4] || place[3] : place[3]; }
   function otherName(place) { return EN ? place[3] : place[4] || ''; }
 
-  function data() {
-    return window.ATLAS_PLACES || {sections: [], products: [], places: [], links: []};
+  /* static/data/places.js in columns (atlas/maps.py, MapMaker.places_data), decoded
+     once into rows: a place [lat, lon, kind, name, English name, section, id,
+     precision], a link [from, to, approximate, product, figures, English figures]. */
+  var BASE = 90, DIGIT = [], decoded = null;  /* DIGIT[char code] = its value */
+  (function () {
+    for (var c = 0x23, v = 0; c < 0x7f; c++) {
+      if (c !== 0x5c && c !== 0x3c) { DIGIT[c] = v++; }  /* no backslash, no '<' */
+    }
+  }());
+
+  function numberAt(text, at, width) {
+    var n = 0;
+    for (var k = 0; k < width; k++) { n = n * BASE + DIGIT[text.charCodeAt(at + k)]; }
+    return n;
   }
 
-  /* A place's page, relative to the site's root (see MapMaker.places_script). */
+  function texts(packed, count) {
+    if (!count) { return []; }
+    var words = {}, codes = packed.codes;
+    for (var k = 0; k < codes.length; k++) { words[codes.charAt(k)] = packed.words[k]; }
+    var list = packed.text.split(packed.sep);
+    if (!codes.length) { return list; }
+    var pattern = new RegExp('[' + codes + ']', 'g');
+    function word(c) { return words[c]; }
+    for (var i = 0; i < list.length; i++) { list[i] = list[i].replace(pattern, word); }
+    return list;
+  }
+
+  function decode(raw) {
+    var p = raw.places, points = raw.points, n = p.count;
+    var pointWidth = 1;
+    while (Math.pow(BASE, pointWidth) < points.length / 2) { pointWidth++; }
+    var names = texts(p.name, n), namesEn = texts(p.name_en, n), ids = texts(p.id, n);
+    var places = new Array(n), links = new Array(raw.links.count);
+    for (var i = 0; i < n; i++) {
+      var at = 2 * numberAt(p.point, i * pointWidth, pointWidth);
+      var flag = DIGIT[p.flags.charCodeAt(i)];
+      places[i] = [points[at] / 1e5, points[at + 1] / 1e5, flag % 4, names[i], namesEn[i],
+                   Math.floor(flag / 16), ids[i], Math.floor(flag / 4) % 4];
+    }
+    var w = raw.links.widths, rows = raw.links.rows, step = w[0] + w[1] + w[2] + w[3];
+    for (var j = 0, o = 0; j < links.length; j++, o += step) {
+      var a = numberAt(rows, o, w[0]), b = numberAt(rows, o + w[0], w[1]);
+      var product = numberAt(rows, o + w[0] + w[1], w[2]) - 1;
+      var figure = numberAt(rows, o + w[0] + w[1] + w[2], w[3]) - 1;
+      var shown = figure >= 0 ? raw.figures[figure] : ['', ''];
+      links[j] = [a, b, places[a][7] >= 2 || places[b][7] >= 2 ? 1 : 0, product, shown[0], shown[1]];
+    }
+    return {sections: raw.sections, products: raw.products, places: places, links: links};
+  }
+
+  function data() {
+    if (!decoded) {
+      decoded = window.ATLAS_PLACES ? decode(window.ATLAS_PLACES)
+        : {sections: [], products: [], places: [], links: []};
+    }
+    return decoded;
+  }
+  window.atlasPlaces = data;  /* the decoded rows, for tests and tools */
+
+  /* A place's page, relative to the site's root (see MapMaker.places_data). */
   function placePath(place) { return data().sections[place[5]] + '/' + place[6] + '.html'; }
 
   /* A supply link's label: who supplies whom, the product and any figures. */
@@ -79,9 +135,12 @@
                                  showCoverageOnHover: false, disableClusteringAtZoom: 15});
   }
 
-  function line(link, places) {
+  /* Supply lines are drawn on one canvas per map: no element per line, so none of
+     thousands of lines is a Tab stop without a name. Every link is listed, named, on
+     the supply page and on both companies' pages; the tooltip still shows on hover. */
+  function line(link, places, canvas) {
     var a = places[link[0]], b = places[link[1]];
-    var options = {color: '#b4541c', weight: 2, opacity: 0.7};
+    var options = {color: '#b4541c', weight: 2, opacity: 0.7, renderer: canvas};
     if (link[2]) { options.dashArray = '6 6'; }
     return L.polyline([[a[0], a[1]], [b[0], b[1]]], options)
       .bindTooltip(el('span', '', linkLabel(link, places)));
@@ -174,6 +233,43 @@
     notice.addTo(map);
   }
 
+  /* The first view of the overview shows every circle drawn at the start whole, its
+     outermost ring included, on a phone too (the map's zoom steps by a quarter). */
+  function fitCircles(map, circles) {
+    var bounds = L.latLngBounds([]);
+    circles.forEach(function (c) {
+      if (map.hasLayer(c[0])) { c[0].eachLayer(function (ring) { bounds.extend(ring.getBounds()); }); }
+    });
+    if (bounds.isValid()) { map.fitBounds(bounds, {padding: [4, 4], animate: false}); }
+  }
+
+  /* A ring of a supply circle is focusable (its tooltip opens on focus): it is named
+     from the page's words (data-ring-stated, data-ring-assumed on the map's figure),
+     else from its tooltip. */
+  function nameRings(map, group, label) {
+    var holder = document.querySelector('[data-ring-stated]');
+    var circle = new DOMParser().parseFromString(label, 'text/html')
+      .querySelector(EN ? '.only-en' : '.only-zh');
+    group.eachLayer(function (ring) {
+      function name() {
+        var node = ring.getElement && ring.getElement(), text = '';
+        if (!node) { return; }
+        if (holder && circle) {
+          text = holder.getAttribute(ring.options.dashArray ? 'data-ring-assumed' : 'data-ring-stated')
+            .replace('{circle}', circle.textContent)
+            .replace('{km}', String(Math.round(ring.getRadius() / 100) / 10));
+        } else if (ring.getTooltip()) {
+          var tip = ring.getTooltip().getContent();
+          text = new DOMParser().parseFromString(String(tip), 'text/html').body.textContent;
+        }
+        node.setAttribute('role', 'img');
+        node.setAttribute('aria-label', text.replace(/\s+/g, ' ').trim());
+      }
+      ring.on('add', name);
+      if (map.hasLayer(ring)) { name(); }
+    });
+  }
+
   /* The overview map (made with folium): one cluster layer per kind, the supply links,
      and a layer control that also lists the circles folium drew. */
   window.atlasOverview = function (map, root, labels, circles, collapsed) {
@@ -181,6 +277,8 @@
     var folded = collapsed || window.matchMedia('(max-width: 600px)').matches;
     var d = data(), groups = {}, control = L.control.layers(null, null, {collapsed: folded});
     var net = networkFilter(d), points = [];
+    /* Fitted before any marker or line is added: they are then drawn once, not again. */
+    if (!net) { fitCircles(map, circles); }
     KINDS.forEach(function (kind) { groups[kind] = clusterGroup(); });
     d.places.forEach(function (place, i) {
       if (net && !net.places[i]) { return; }
@@ -192,13 +290,16 @@
       control.addOverlay(groups[kind], labels[i]);
       window['atlas_' + kind + '_markers'] = groups[kind];
     });
-    var lines = L.featureGroup();
+    var lines = L.featureGroup(), canvas = L.canvas();
     d.links.forEach(function (link, i) {
-      if (!net || net.links[i]) { lines.addLayer(line(link, d.places)); }
+      if (!net || net.links[i]) { lines.addLayer(line(link, d.places, canvas)); }
     });
     lines.addTo(map);
     control.addOverlay(lines, labels[KINDS.length]);
-    circles.forEach(function (c) { control.addOverlay(c[0], c[1]); });
+    circles.forEach(function (c) {
+      control.addOverlay(c[0], c[1]);
+      nameRings(map, c[0], c[1]);
+    });
     control.addTo(map);
     if (net) {
       networkNotice(map, net.name);
@@ -209,7 +310,7 @@
   /* A small map: `focus` places highlighted, `context` places around them, and the
      supply links between them, from a few indexes written on the map's element. */
   window.atlasSmallMap = function (map, root, focus, context, links) {
-    var d = data(), group = clusterGroup(), seen = {}, points = [];
+    var d = data(), group = clusterGroup(), seen = {}, points = [], canvas = L.canvas();
     focus.concat(context).forEach(function (i, n) {
       if (seen[i]) { return; }
       seen[i] = true;
@@ -218,7 +319,7 @@
     });
     group.addTo(map);
     window.atlas_small_markers = group;
-    links.forEach(function (i) { line(d.links[i], d.places).addTo(map); });
+    links.forEach(function (i) { line(d.links[i], d.places, canvas).addTo(map); });
     if (points.length > 1) {
       map.fitBounds(points, {padding: [24, 24], maxZoom: 12});
     } else if (points.length === 1) {
