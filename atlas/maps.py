@@ -1,17 +1,13 @@
-"""Stage 5, maps: folium maps of the Atlas, with local assets, escaped text and stable ids."""
+"""Stage 5, maps: the shared place data, small maps and the overview map (drawn with
+folium in atlas/overview.py), with local assets and escaped text."""
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import re
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import branca.element
-import folium
 
 from . import geo
 from .config import Config
@@ -203,58 +199,12 @@ def safe_html(markup: str) -> str:
     return markup.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
-@contextmanager
-def stable_ids():
-    """Name every folium/branca element from a counter instead of random bytes, so two
-    builds of the same content are byte-identical."""
-    counter = itertools.count(1)
-    original = branca.element.Element._generate_id
-    branca.element.Element._generate_id = classmethod(lambda cls: f"{next(counter):04d}")
-    try:
-        yield
-    finally:
-        branca.element.Element._generate_id = original
-
-
 @dataclass(frozen=True)
 class RenderedMap:
     """The parts of a folium map that a page embeds: a div and a script."""
 
     html: str
     script: str
-
-
-class _BasemapLayer(branca.element.MacroElement):
-    """Province, district and city outlines (static/atlas-map.js draws them from a
-    global that static/geo/basemap.js sets: no tile server, no fetch())."""
-
-    _template = branca.element.Template("""
-        {% macro script(this, kwargs) %}
-        window.atlasBasemap({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-
-class _PlacesLayer(branca.element.MacroElement):
-    """Every place and supply link, from the shared compact array, with a layer control
-    that also lists the circles drawn by folium."""
-
-    _template = branca.element.Template("""
-        {% macro script(this, kwargs) %}
-        window.atlasOverview({{ this._parent.get_name() }}, {{ this.root }}, {{ this.labels }},
-            [{% for name, label in this.circles %}[{{ name }}, {{ label }}]{% if not loop.last %}, {% endif %}{% endfor %}],
-            {{ this.collapsed }});
-        window.atlas_map = {{ this._parent.get_name() }};
-        {% endmacro %}
-    """)
-
-    def __init__(self, root: str, labels: list[str], circles: list[tuple[str, str]],
-                 collapsed: bool):
-        super().__init__()
-        self.root = js_string(root)
-        self.labels = js_string(labels)
-        self.circles = [(name, js_string(label)) for name, label in circles]
-        self.collapsed = "true" if collapsed else "false"
 
 
 def js_string(value, compact: bool = False) -> str:
@@ -455,54 +405,12 @@ class MapMaker:
         return json.dumps({n.maker.id: [indexes(n.suppliers_at(1)), indexes(n.members)]
                            for n in networks}, sort_keys=True, separators=(",", ":"))
 
-    def _new_map(self, location, zoom: int) -> folium.Map:
-        fmap = folium.Map(location=self.point(*location), zoom_start=zoom, tiles=None,
-                          control_scale=True)
-        # With no tile layer folium sets no zoom limits; the marker clusters need them.
-        # The first view fits the circles (static/atlas-map.js): quarter steps, so the
-        # region is not shown at half the size needed, and a phone's 320 px needs 5.9.
-        fmap.options.update(min_zoom=5.5, max_zoom=16, zoom_snap=0.25)
-        # Assets come from the page's own <script>/<link> tags, pointing at static/.
-        fmap.default_js = []
-        fmap.default_css = []
-        _BasemapLayer().add_to(fmap)
-        for name in self.config.tiles:
-            spec = dict(TILE_LAYERS[name])
-            spec["tiles"] = spec["tiles"].replace("{key}", self.config.tianditu_key)
-            folium.TileLayer(overlay=True, show=False, max_zoom=16, **spec).add_to(fmap)
-        return fmap
-
-    def _circle_layer(self, circle: Circle, show: bool) -> folium.FeatureGroup | None:
-        centre = circle_centre(circle, self.atlas)
-        rings = circle_rings(circle)
-        if centre is None or not rings:
-            return None
-        group = folium.FeatureGroup(name=safe(circle.name), show=show, control=False)
-        for km, label, stated in rings:
-            folium.Circle(self.point(centre.lat, centre.lon), radius=km * 1000,
-                          color="#1d6fa5" if stated else "#777777", weight=2 if stated else 1.5,
-                          fill=stated, fill_opacity=0.04, dash_array=None if stated else "4 6",
-                          tooltip=folium.Tooltip(safe(f"{circle.name} {circle.name_en}: {label}"))
-                          ).add_to(group)
-        return group
-
     def overview(self, page_path: str, collapsed_controls: bool = False) -> RenderedMap:
         """The full map: every located record by kind, supply links, and the circles."""
-        with stable_ids():
-            fmap = self._new_map(REGION_CENTRE, 8)
-            circles = []
-            for index, circle in enumerate(self.atlas.circles.values()):
-                layer = self._circle_layer(circle, show=index == 0)
-                if layer:
-                    layer.add_to(fmap)
-                    circles.append((layer.get_name(), bilingual(circle.name, circle.name_en)))
-            labels = [f'<span class="mk mk-{kind}"></span> {bilingual(label, label_en)}'
-                      for kind, label, label_en in MARKER_KINDS]
-            labels.append(f'<span class="mk-line"></span> {bilingual("供应关系", "Supply links")}')
-            _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls).add_to(fmap)
-            figure = fmap.get_root()
-            figure.render()
-            return RenderedMap(html=figure.html.render(), script=figure.script.render())
+        # folium (with branca, numpy and requests) is imported only here: a build that
+        # draws no overview map, and every process that forks from one, goes without.
+        from .overview import overview_map
+        return overview_map(self, page_path, collapsed_controls)
 
     def small(self, focus: list[Record], context: list[Record], page_path: str,
               links: list[Link] = ()) -> SmallMap | None:
