@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from . import cache, tracking
 from .config import Config, load_config
 from .load import ParsedFiles, load_boundaries, parsed_files
-from .fingerprints import Previous, remembered
+from .fingerprints import Previous, Remembering
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
 from .opendata import Reuse, data_pages, start_open_data
@@ -165,7 +165,8 @@ def _render_site(project: Project, config: Config, out: Path,
             search = start_search(tmp, atlas, [p.path for p in pages], reuse)
             progress.stage("rendering pages", total=len(pages))
             tracking.install(atlas)
-            rendered = render_pages(RenderJob(pages, render, publish, digests, previous),
+            remember = Remembering(previous)
+            rendered = render_pages(RenderJob(pages, render, publish, digests, previous, remember),
                                     progress=progress.advance)
             progress.stage("writing assets")
             publish.put_tree(project.static, "static", skip={"README.md", "centroids.yaml"})
@@ -176,10 +177,13 @@ def _render_site(project: Project, config: Config, out: Path,
             open_data = data.finish()
             data_page = data_pages(open_data.listing, config)
             progress.stage("rendering the data page")
-            data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous))
-            fingerprints.update(remembered(
-                previous, {**rendered.made, **data_rendered.made, **open_data.made},
-                rendered.kept + data_rendered.kept + open_data.kept, digests))
+            data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous,
+                                                   remember))
+            for path, (own, dependencies) in open_data.made.items():
+                remember.made(path, own, dependencies)
+            for path in open_data.kept:
+                remember.kept(path)
+            fingerprints.update(remember.saved(digests))
             summary["kept"] = (rendered.count + data_rendered.count).kept
             summary["pages"] = len(pages) + len(data_page)
             progress.stage("finishing the search index")

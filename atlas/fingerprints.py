@@ -40,41 +40,49 @@ class Previous:
         return entry is not None and entry[0] == own and self.changed.isdisjoint(entry[1])
 
 
-def remembered(previous: Previous, made: dict[str, tuple[str, Iterable[Dependency]]],
-               kept: Iterable[str], digests: Digests) -> dict:
-    """What to save for the next build: `made` holds each page rendered in this build
-    (path -> own digest and dependencies), `kept` the paths of pages kept unchanged
-    (their fingerprints are the previous build's)."""
-    table: list = []
-    position: dict = {}
+class Remembering:
+    """What to save for the next build, gathered as pages are rendered or kept (so the
+    parent never holds every page's lookups at once: about 100 MB at 10,000 companies)."""
 
-    def place(dependency) -> int:
-        at = position.get(dependency)
+    def __init__(self, previous: Previous):
+        self.previous = previous
+        self.dependencies: list[Dependency] = []
+        self._position: dict = {}
+        self._moved: dict[int, int] = {}   # a kept page's position in the last table -> in this
+        self.pages: dict[str, list] = {}
+
+    def _place(self, dependency) -> int:
+        at = self._position.get(dependency)
         if at is None:
-            at = position[dependency] = len(table)
-            table.append([dependency[0], dependency[1], digests.record(dependency)])
+            at = self._position[dependency] = len(self.dependencies)
+            self.dependencies.append(dependency)
         return at
 
-    moved: dict[int, int] = {}   # a kept page's position in the last table -> in this one
-
-    def place_again(old: int) -> int:
-        at = moved.get(old)
+    def _place_again(self, old: int) -> int:
+        at = self._moved.get(old)
         if at is None:
-            table_name, key, _ = previous.table[old]
-            at = moved[old] = place((table_name, key))
+            table, key, _ = self.previous.table[old]
+            at = self._moved[old] = self._place((table, key))
         return at
 
-    pages = {}
-    for path in kept:
-        own, positions = previous.pages[path]
-        pages[path] = [own, [place_again(i) for i in positions]]
-    for path, (own, dependencies) in made.items():
-        pages[path] = [own, [place(d) for d in dependencies]]
-    return {"deps": table, "pages": pages}
+    def made(self, path: str, own: str, dependencies: Iterable[Dependency]) -> None:
+        """A page (or file) rendered in this build, with the records it looked up."""
+        self.pages[path] = [own, [self._place(d) for d in dependencies]]
+
+    def kept(self, path: str) -> None:
+        """A page kept from the previous build: its fingerprint is the previous one."""
+        own, positions = self.previous.pages[path]
+        self.pages[path] = [own, [self._place_again(i) for i in positions]]
+
+    def saved(self, digests: Digests) -> dict:
+        """The fingerprints to save, with each record's digest as it is now."""
+        return {"deps": [[table, key, digests.record((table, key))]
+                         for table, key in self.dependencies],
+                "pages": self.pages}
 
 
 def page_dependencies(saved: dict) -> dict[str, set[Dependency]]:
-    """Each page's dependencies, from what `remembered` saved (for tests and tools)."""
+    """Each page's dependencies, from what `Remembering.saved` gave (for tests and tools)."""
     table = saved.get("deps", [])
     return {path: {(table[i][0], table[i][1]) for i in positions}
             for path, (_own, positions) in saved.get("pages", {}).items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import output, tracking
-from .fingerprints import Previous
+from .fingerprints import Previous, Remembering
 from .forked import default_jobs
 
 # Below this many pages forking workers costs more than it saves.
@@ -108,10 +108,14 @@ class RenderJob:
     publisher: Publisher
     digests: tracking.Digests | None = None
     previous: Previous = field(default_factory=Previous.none)
+    remember: Remembering | None = None   # takes each page's fingerprint as results come in
 
 
 @dataclass(frozen=True)
 class Rendered:
+    """What a batch of pages came to; `made` and `kept` travel from a worker to the
+    parent, which hands them to the job's Remembering (see _merge)."""
+
     count: RenderCount
     made: dict = field(default_factory=dict)    # path -> (own digest, dependencies) of each page rendered
     kept: list = field(default_factory=list)    # paths of the pages kept from the previous build
@@ -188,7 +192,7 @@ def render_pages(job: RenderJob, jobs: int | None = None,
         if jobs == 1 or len(job.pages) < PARALLEL_FROM_PAGES:
             total = Rendered(RenderCount())
             for start, stop in batches:
-                total = _merge(total, _render_range(job, start, stop, in_worker=False))
+                total = _merge(job, total, _render_range(job, start, stop, in_worker=False))
                 progress(stop)
             return total
         return _render_in_workers(job, batches, jobs, progress)
@@ -196,8 +200,15 @@ def render_pages(job: RenderJob, jobs: int | None = None,
         _job = None
 
 
-def _merge(total: Rendered, more: Rendered) -> Rendered:
-    """`total` with `more` added (its dictionary and list grow in place)."""
+def _merge(job: RenderJob, total: Rendered, more: Rendered) -> Rendered:
+    """`total` with `more` added: its fingerprints go to the job's Remembering, or else
+    are gathered in `total` (its dictionary and list grow in place)."""
+    if job.remember is not None:
+        for path, (own, dependencies) in more.made.items():
+            job.remember.made(path, own, dependencies)
+        for path in more.kept:
+            job.remember.kept(path)
+        return Rendered(total.count + more.count)
     total.made.update(more.made)
     total.kept.extend(more.kept)
     return Rendered(total.count + more.count, total.made, total.kept)
@@ -221,7 +232,7 @@ def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered
                                            "render in a worker but not when rendered again")
                     if error is not None:
                         raise error
-                    total = _merge(total, future.result())
+                    total = _merge(job, total, future.result())
                     done += size
                 progress(done)
         except BaseException:
