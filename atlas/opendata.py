@@ -616,7 +616,11 @@ def json_bytes(value: Any) -> bytes:
 def json_rows_bytes(rows: list[dict]) -> bytes:
     """json_bytes(rows), the same bytes, made a row at a time: the text of a whole
     table (tens of MB, four bytes a character once it holds Chinese) is never held."""
-    return b"[" + b",".join([_json_text(row).encode("utf-8") for row in rows]) + b"]\n"
+    parts = [b"["]
+    for row in rows:
+        parts += (_json_text(row).encode("utf-8"), b",")
+    parts[-1] = b"]\n" if len(parts) > 1 else b"[]\n"
+    return b"".join(parts)   # one copy: joining, then adding the brackets, made two more
 
 
 def neutralise(text: str) -> str:
