@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from collections.abc import Mapping
 
-import jinja2
 from markupsafe import Markup, escape
 
 from . import format as fmt
@@ -166,8 +165,21 @@ def targets_and_actuals(record: Record) -> list[Chart]:
     return charts
 
 
+_last_charts: tuple = (None, [])
+
+
 def record_charts(record: Record) -> list[Chart]:
-    return time_series(record) + targets_and_actuals(record)
+    """A record's time series and plan charts. Made once for the record's page in both
+    languages (rendered one after the other); a record with no metric given twice has none."""
+    global _last_charts
+    if _last_charts[0] is record:
+        return list(_last_charts[1])
+    metrics = [f.metric for f in record.facts]
+    # Either kind of chart needs two figures for one metric.
+    found = time_series(record) + targets_and_actuals(record) \
+        if len(set(metrics)) < len(metrics) else []
+    _last_charts = (record, found)
+    return list(found)
 
 
 # ---- labels -------------------------------------------------------------------------
@@ -193,14 +205,6 @@ class Words:
 def words_from(lang: str, catalogue: Mapping[str, str]) -> Words:
     """The chart words of a catalogue as atlas.i18n.load_catalogues reads it."""
     return Words(lang, {key: catalogue[f"chart.{key}"] for key in WORD_KEYS})
-
-
-@jinja2.pass_context
-def page_words(context) -> Words:
-    """The chart words of the page being rendered, through its own `t` (so a missing
-    key stops the build naming the template, like any other interface string)."""
-    return Words(context["lang"], {key: context.call(context["t"], f"chart.{key}")
-                                   for key in WORD_KEYS})
 
 
 def decimal_text(value: Decimal) -> str:
@@ -332,10 +336,28 @@ FILL = "#1d6fa5"
 OUTLINE = "#134d73"
 
 
+class _CharWidths(dict):
+    """The width of each character at one font size, looked up as it is first met."""
+
+    def __init__(self, size: float):
+        super().__init__()
+        self.size = size
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = self.size if unicodedata.east_asian_width(ch) in "WF" else self.size * 0.62
+        return width
+
+
+_CHAR_WIDTHS: dict[float, _CharWidths] = {}
+
+
 def text_width(text: str, size: float) -> float:
-    """A generous estimate of rendered width: wide (CJK) characters one em, others 0.62."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.62
-               for ch in text)
+    """A generous estimate of rendered width: wide (CJK) characters one em, others 0.62
+    (the same sum, term by term, as adding each character's width in turn)."""
+    widths = _CHAR_WIDTHS.get(size)
+    if widths is None:
+        widths = _CHAR_WIDTHS[size] = _CharWidths(size)
+    return sum(map(widths.__getitem__, text))
 
 
 def _wrap_words(text: str, width: float, size: float) -> list[str]:

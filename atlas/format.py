@@ -1,6 +1,7 @@
 """How figures, periods and qualifiers read on the page: the one place that formats a fact."""
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -28,13 +29,24 @@ def number(value: float) -> str:
     return text
 
 
+# A page shows a figure several times (its table, a chart, the chart's text) and most
+# periods and dates are common: the texts below are made once for each set of values
+# (typed, so 3 and 3.0 stay apart).
+_remembered = functools.lru_cache(maxsize=8192, typed=True)
+
+
 def fact_value(fact: Fact) -> str:
     """The figure as a reader sees it: '超 100 亿元', '1–2 家', '5 个以上'."""
-    before, after = QUALIFIER_ZH.get(fact.qualifier, ("", ""))
-    value = number(fact.value)
-    if fact.value_max is not None:
-        value = f"{value}–{number(fact.value_max)}"
-    return f"{before}{value}{'' if fact.unit == '%' else ' '}{fact.unit}{after}".strip()
+    return _fact_value(fact.qualifier, fact.value, fact.value_max, fact.unit)
+
+
+@_remembered
+def _fact_value(qualifier: str, low: float, high: float | None, unit: str) -> str:
+    before, after = QUALIFIER_ZH.get(qualifier, ("", ""))
+    value = number(low)
+    if high is not None:
+        value = f"{value}–{number(high)}"
+    return f"{before}{value}{'' if unit == '%' else ' '}{unit}{after}".strip()
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -61,9 +73,14 @@ def _period_part_zh(part: str) -> str:
 
 def period_zh(fact: Fact) -> str:
     """'2024年', '2025年上半年', '2025年1月–8月', '截至2025年7月'."""
+    return _period_zh(fact.period, fact.as_of)
+
+
+@_remembered
+def _period_zh(period: str, as_of: str) -> str:
     parts = []
-    if fact.period:
-        start, _, end = fact.period.partition("/")
+    if period:
+        start, _, end = period.partition("/")
         text = _period_part_zh(start)
         if end:
             end_text = _period_part_zh(end)
@@ -71,11 +88,12 @@ def period_zh(fact: Fact) -> str:
                 end_text = end_text[5:]
             text = f"{text}–{end_text}"
         parts.append(text)
-    if fact.as_of:
-        parts.append(f"截至{_date_zh(fact.as_of)}")
+    if as_of:
+        parts.append(f"截至{_date_zh(as_of)}")
     return "，".join(parts)
 
 
+@_remembered
 def date_zh(value: str) -> str:
     return _date_zh(value)
 
@@ -144,9 +162,14 @@ def english_amount(values: list[float], unit: str) -> tuple[list[str], str, str]
 
 def fact_value_en(fact: Fact) -> str:
     """The figure in English: 'over CNY 10 billion', '1–2', 'at least 5', 'about 30%'."""
-    values = [fact.value] + ([fact.value_max] if fact.value_max is not None else [])
-    numbers, before, after = english_amount(values, fact.unit)
-    qualifier = QUALIFIER_EN.get(fact.qualifier, "")
+    return _fact_value_en(fact.qualifier, fact.value, fact.value_max, fact.unit)
+
+
+@_remembered
+def _fact_value_en(qualifier: str, low: float, high: float | None, unit: str) -> str:
+    values = [low] + ([high] if high is not None else [])
+    numbers, before, after = english_amount(values, unit)
+    qualifier = QUALIFIER_EN.get(qualifier, "")
     return f"{qualifier} {before}{'–'.join(numbers)}{after}".strip()
 
 
@@ -154,6 +177,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")
 
 
+@_remembered
 def date_en(value: str) -> str:
     """'2025-07' -> 'July 2025', '2025-07-15' -> '15 July 2025', '2025' -> '2025'."""
     match = _MONTH.match(value)
@@ -173,9 +197,14 @@ def _period_part_en(part: str) -> str:
 
 def period_en(fact: Fact) -> str:
     """'2024', 'H1 2025', 'January–August 2025', 'as of July 2025'."""
+    return _period_en(fact.period, fact.as_of)
+
+
+@_remembered
+def _period_en(period: str, as_of: str) -> str:
     parts = []
-    if fact.period:
-        start, _, end = fact.period.partition("/")
+    if period:
+        start, _, end = period.partition("/")
         text = _period_part_en(start)
         if end:
             end_text = _period_part_en(end)
@@ -183,6 +212,6 @@ def period_en(fact: Fact) -> str:
                 text = text[:-5]
             text = f"{text}–{end_text}"
         parts.append(text)
-    if fact.as_of:
-        parts.append(f"as of {date_en(fact.as_of)}")
+    if as_of:
+        parts.append(f"as of {date_en(as_of)}")
     return ", ".join(parts)

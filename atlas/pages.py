@@ -65,12 +65,27 @@ def _converted_markdown(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def _rendered(text: str) -> tuple[Markup, bool]:
+    """The HTML of a text, and whether it took the fast path (only paragraphs)."""
+    plain = _plain_markdown(text)
+    if plain is not None:
+        return Markup(plain), True
+    return Markup(_converted_markdown(text)), False
+
+
 def render_markdown(text: str) -> Markup:
     """A record's Markdown text as safe HTML (see _converted_markdown); a text that is
     only paragraphs skips the parser, with the same result."""
-    text = text or ""
-    plain = _plain_markdown(text)
-    return Markup(plain if plain is not None else _converted_markdown(text))
+    return _rendered(text or "")[0]
+
+
+def plain_text(text: str) -> str:
+    """A Markdown text's words without their markup, spaces collapsed (what
+    `render_markdown(text).striptags()` gives); a fast-path text needs no HTML walk."""
+    html, paragraphs_only = _rendered(text or "")
+    if paragraphs_only:  # no entities, no tags but <p> and <strong>
+        return " ".join(_BOLD.sub(r"\1", text).split())
+    return html.striptags()
 
 
 @dataclass
@@ -103,7 +118,7 @@ SHARE_LENGTH = 200
 def _first_sentence(summary: str, stop: str) -> str:
     """The summary's first sentence as plain text, cut at SHARE_LENGTH characters
     (with an ellipsis) as Jinja's `truncate(200, true, '…', 0)` does."""
-    plain = render_markdown(summary).striptags()
+    plain = plain_text(summary)
     text = (plain.split(stop)[0] + stop.strip()) if stop in plain else plain
     return text if len(text) <= SHARE_LENGTH else text[:SHARE_LENGTH - 1] + "…"
 

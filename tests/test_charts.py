@@ -170,6 +170,18 @@ def test_conversion_between_wan_and_yi_is_exact():
     assert charts.to_unit(2.3, "万亿元", "亿元") == charts.Decimal("23000")
 
 
+@pytest.mark.parametrize("text", ["武清区 Auto Parts（2024年）", "abc", "", "产值·Output value 12,000 亿元",
+                                  "ｆｕｌｌ　ｗｉｄｔｈ and half", "e\u0301 \u00a0x"])
+@pytest.mark.parametrize("size", [13, 14, 13.5])
+def test_text_width_is_each_character_added_in_turn(text, size):
+    """Labels wrap where the widths add up: the width table must give the very same float
+    (same terms, same order) as adding each character's width, or lines would move."""
+    expected = 0
+    for ch in text:
+        expected += size if charts.unicodedata.east_asian_width(ch) in "WF" else size * 0.62
+    assert charts.text_width(text, size) == expected
+
+
 def test_nothing_is_drawn_from_fewer_than_two_values(tmp_path):
     atlas = fixture_atlas(tmp_path)          # one cluster, one figure per metric
     assert charts.cluster_comparisons(atlas) == []

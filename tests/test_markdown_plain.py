@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from atlas.pages import _converted_markdown, _plain_markdown, render_markdown
+from atlas.pages import _converted_markdown, _plain_markdown, plain_text, render_markdown
 
 # Characters a summary is made of, and the ones that are Markdown or HTML syntax.
 TRICKY = list("*_`<>&#=+-:.!|~[](){}\\'\"%/;,?") + ["\t", "\r", "\u00a0", "\u3000", "\x02", "\x03"]
@@ -62,3 +62,12 @@ def test_text_with_markdown_syntax_goes_through_the_converter():
     assert str(render_markdown("- 产品：车灯\n- 所在地：北辰区")) == \
         "<ul>\n<li>产品：车灯</li>\n<li>所在地：北辰区</li>\n</ul>"
     assert str(render_markdown("<script>x</script>**粗**")) == _converted_markdown("<script>x</script>**粗**")
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(plain_texts, texts))
+@example("这是**中文。**后文\n第二行\n\n第二段")
+def test_plain_text_is_the_html_without_its_tags(text):
+    """What a shared link says (share_text) comes from plain_text: for a fast-path text
+    it never walks the HTML, and must say exactly what the HTML says."""
+    assert plain_text(text) == render_markdown(text).striptags()
