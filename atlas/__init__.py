@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from . import cache, tracking
 from .config import Config, load_config
-from .load import ParsedFiles, load_boundaries, parsed_files
+from .load import ParsedFiles, give_back_free_memory, load_boundaries, parsed_files
 from .fingerprints import Previous, Remembering
 from .maps import MapMaker, basemap_geojson
 from .model import Atlas
@@ -127,6 +127,7 @@ def _render_site(project: Project, config: Config, out: Path,
     # The atlas lives until the build ends: the collector need not scan it again, and
     # forked workers then do not copy its pages by touching them.
     gc.freeze()
+    give_back_free_memory()
     progress.stage("planning pages")
     env = environment(project.templates, atlas, config,
                       compiled=cache.compiled_templates(out, site))
@@ -179,10 +180,7 @@ def _render_site(project: Project, config: Config, out: Path,
             progress.stage("rendering the data page")
             data_rendered = render_pages(RenderJob(data_page, render, publish, digests, previous,
                                                    remember))
-            for path, (own, dependencies) in open_data.made.items():
-                remember.made(path, own, dependencies)
-            for path in open_data.kept:
-                remember.kept(path)
+            remember.take(open_data.fingerprints)
             fingerprints.update(remember.saved(digests))
             summary["kept"] = (rendered.count + data_rendered.count).kept
             summary["pages"] = len(pages) + len(data_page)

@@ -74,6 +74,27 @@ class Remembering:
         own, positions = self.previous.pages[path]
         self.pages[path] = [own, [self._place_again(i) for i in positions]]
 
+    def take(self, other: "Remembering") -> None:
+        """Everything `other` gathered (in a forked process, say), as if gathered here."""
+        moved: dict[int, int] = {}
+
+        def place(at: int) -> int:
+            here = moved.get(at)
+            if here is None:
+                here = moved[at] = self._place(other.dependencies[at])
+            return here
+
+        for path, (own, positions) in other.pages.items():
+            self.pages[path] = [own, [place(i) for i in positions]]
+
+    def __getstate__(self):
+        # Sent from a forked process without the last build's table, which the receiver has.
+        return {"dependencies": self.dependencies, "pages": self.pages}
+
+    def __setstate__(self, state):
+        self.previous, self._position, self._moved = None, {}, {}
+        self.dependencies, self.pages = state["dependencies"], state["pages"]
+
     def saved(self, digests: Digests) -> dict:
         """The fingerprints to save, with each record's digest as it is now."""
         return {"deps": [[table, key, digests.record((table, key))]

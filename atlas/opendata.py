@@ -19,16 +19,16 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import forked, geo, maps, tracking
 from .browse import supply_link_path
 from . import plan as planning
 from .config import Config
-from .fingerprints import Previous
+from .fingerprints import Previous, Remembering
 from .format import fact_value
 from .model import PROVINCES, Atlas, Cluster, Company, Fact, Link, Location, Park, Source
 from .urls import SECTIONS, page_path, record_path
@@ -70,7 +70,7 @@ class Table:
     title_en: str
     description: str
     columns: tuple[Column, ...]
-    make_rows: Callable[[], list[dict]]   # made only when the table is written again
+    make_rows: Callable[[], Iterable[dict]]   # made only when the table is written again
     count: int
     foreign_keys: tuple[tuple[str, str], ...] = ()   # (column, table it points into by id)
 
@@ -201,7 +201,8 @@ class SharedRows:
         # Facts disagree only with facts of the same record, so a fact row's
         # disagrees_with depends on its own record alone, which the row looks up.
         self._others = _disagreeing(atlas)
-        self._made: dict[tuple, tuple[dict, tuple]] = {}
+        self._made: dict[tuple, tuple[tuple, tuple]] = {}   # (kind, id) -> (values, lookups)
+        self._names: dict[str, tuple[str, ...]] = {}         # kind -> column names
         self.link_indexes_of_source: dict[str, list[int]] = {}
         for link in list.__iter__(atlas.links):
             self.link_indexes_of_source.setdefault(link.source_id, []).append(link.index)
@@ -210,19 +211,25 @@ class SharedRows:
             self.circles_of_park.setdefault(circle.centre, []).append(circle.id)
 
     def _row(self, key: tuple, make: Callable[[], dict]) -> dict:
+        # Kept as a tuple of values (a quarter of a dict's size: tens of thousands are
+        # kept until the last entity file), given out as a new dict each time.
         known = self._made.get(key)
         if known is None:
             with tracking.Watch() as noted:
                 row = make()
-            known = self._made[key] = (row, tuple(noted))
-        else:
-            tracking.note_again(known[1])
-        return known[0]
+            names = self._names.setdefault(key[0], tuple(row))
+            assert tuple(row) == names, "rows of one kind have the same columns"
+            self._made[key] = (tuple(row.values()), tuple(noted))
+            return row
+        tracking.note_again(known[1])
+        return dict(zip(self._names[key[0]], known[0]))
+
+    def fact(self, fact: Fact) -> dict:
+        atlas, config, others = self._atlas, self._config, self._others
+        return self._row(("fact", id(fact)), lambda: _fact_row(fact, atlas, config, others))
 
     def facts(self, facts) -> list[dict]:
-        atlas, config, others = self._atlas, self._config, self._others
-        return [self._row(("fact", id(f)), lambda f=f: _fact_row(f, atlas, config, others))
-                for f in facts]
+        return [self.fact(f) for f in facts]
 
     def link(self, index: int) -> dict:
         atlas, config = self._atlas, self._config
@@ -342,7 +349,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "products:list: its products, in Chinese",
             "products_en:list: its products in English, in the same order",
         ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-        lambda: [_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)],
+        lambda: (_company_row(c, atlas, config) for c in sorted(atlas.companies.values(), key=_id)),
         dict.__len__(atlas.companies), (("park", "parks"), ("parent", "companies")))
     yield Table("clusters", "产业集群", "Clusters",
         "Industrial clusters, cluster programmes, industry chains and regional industries.",
@@ -355,7 +362,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "parks:list: ids of the parks it sits in", "companies:list: ids of member companies",
             "designations:list: official lists the cluster is on, as printed",
         ) + TAIL_COLUMNS)),
-        lambda: [_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)],
+        lambda: (_cluster_row(c, atlas, config) for c in sorted(atlas.clusters.values(), key=_id)),
         dict.__len__(atlas.clusters), (("parent", "clusters"),))
     yield Table("parks", "园区", "Parks",
         "Industrial parks, development zones and similar places.",
@@ -367,7 +374,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "clusters:list: ids of clusters sitting in it",
             "companies:list: ids of companies in it",
         ) + LOCATION_COLUMNS + TAIL_COLUMNS)),
-        lambda: [_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)],
+        lambda: (_park_row(p, atlas, config) for p in sorted(atlas.parks.values(), key=_id)),
         dict.__len__(atlas.parks), (("parent", "parks"),))
     yield Table("sources", "来源报道", "Sources",
         "The newspaper articles everything is drawn from (their metadata; the article "
@@ -380,7 +387,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "headlines_en:list: the headlines in English, same order",
             "reporters:list: reporters named", "facts:integer: figures drawn from it",
             "page:: its page on the site", "json:: its own JSON file"))),
-        lambda: [_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)],
+        lambda: (_source_row(s, config) for s in sorted(atlas.sources.values(), key=_id)),
         dict.__len__(atlas.sources))
     yield Table("links", "供应关系", "Supply relations",
         "Who supplies whom, as the articles state it, with the quote.",
@@ -392,7 +399,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "source_outlet:: the newspaper", "source_date:: the article's date",
             "quote:: verbatim from the article", "facts:list: ids of figures about this "
             "relation (facts.csv)", "page:: its row on the supply pages"))),
-        lambda: rows.links(range(len(atlas.links))), list.__len__(atlas.links),
+        lambda: (rows.link(i) for i in range(len(atlas.links))), list.__len__(atlas.links),
         (("supplier", "companies"), ("customer", "companies"), ("source", "sources")))
     yield Table("facts", "全部数据及出处", "All figures with sources and quotes",
         "Every figure of the atlas, one row each, with its source and verbatim quote. "
@@ -421,7 +428,7 @@ def _tables(atlas: Atlas, config: Config, rows: SharedRows) -> Iterator[Table]:
             "note:: our remark on the figure",
             "disagrees_with:list: ids of figures from other articles about the same thing "
             "with other values", "page:: where the site shows it"))),
-        lambda: rows.facts(_sorted_facts(atlas)), fact_count,
+        lambda: (rows.fact(f) for f in _sorted_facts(atlas)), fact_count,
         (("source", "sources"),))
 
 
@@ -616,11 +623,18 @@ def json_bytes(value: Any) -> bytes:
 def json_rows_bytes(rows: list[dict]) -> bytes:
     """json_bytes(rows), the same bytes, made a row at a time: the text of a whole
     table (tens of MB, four bytes a character once it holds Chinese) is never held."""
-    parts = [b"["]
-    for row in rows:
-        parts += (_json_text(row).encode("utf-8"), b",")
-    parts[-1] = b"]\n" if len(parts) > 1 else b"[]\n"
-    return b"".join(parts)   # one copy: joining, then adding the brackets, made two more
+    return _json_array([_json_text(row).encode("utf-8") for row in rows])
+
+
+def _json_array(parts: list[bytes]) -> bytes:
+    """The JSON array of the encoded rows `parts` (emptied): joined once, where joining
+    and then adding the brackets made two more copies of the largest file."""
+    whole = [b"["]
+    for part in parts:
+        whole += (part, b",")
+    parts.clear()
+    whole[-1] = b"]\n" if len(whole) > 1 else b"[]\n"
+    return b"".join(whole)
 
 
 def neutralise(text: str) -> str:
@@ -647,7 +661,7 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def csv_bytes(table: Table, rows: list[dict]) -> bytes:
+def csv_bytes(table: Table, rows: Iterable[dict]) -> bytes:
     out = io.BytesIO()
     # Encoded as it is written, so the table is never held as one text.
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
@@ -760,8 +774,7 @@ class Reuse:
 
     def __init__(self, previous: Previous, keep: Callable[[str], bool], site: Path):
         self.previous, self._keep, self._site = previous, keep, site
-        self.made: dict[str, tuple[str, tuple]] = {}   # path -> (own digest, lookups)
-        self.kept: list[str] = []
+        self.fingerprints = Remembering(previous)   # handed back to the build (compact)
 
     def keep(self, paths: list[str], own: str) -> list[bytes] | None:
         """Link every one of `paths` (made together, from the same records) from the
@@ -775,13 +788,14 @@ class Reuse:
                     (self._site / done).unlink()
                 return None
             linked.append(path)
-        self.kept.extend(paths)
+        for path in paths:
+            self.fingerprints.kept(path)
         return [(self._site / path).read_bytes() for path in paths]
 
     def keep_one(self, path: str, own: str) -> int | None:
         """Link one file from the previous site if unchanged: its size, else None."""
         if self.previous.unchanged(path, own) and self._keep(path):
-            self.kept.append(path)
+            self.fingerprints.kept(path)
             return (self._site / path).stat().st_size
         return None
 
@@ -790,15 +804,14 @@ class Reuse:
         with tracking.Watch() as noted:
             made = make()
         for path in paths:
-            self.made[path] = (own, tuple(noted))
+            self.fingerprints.made(path, own, noted)
         return made
 
 
 @dataclass(frozen=True)
 class OpenData:
-    listing: list[Download]                     # the data page's list of files
-    made: dict = field(default_factory=dict)    # with Reuse: the fingerprints of files made
-    kept: list = field(default_factory=list)    # ... and the paths of files kept
+    listing: list[Download]                   # the data page's list of files
+    fingerprints: Remembering | None = None   # with Reuse: every file's, for the next build
 
 
 def _own(path: str, *made_from) -> str:
@@ -808,8 +821,17 @@ def _own(path: str, *made_from) -> str:
 
 
 def _table_files(table: Table) -> tuple[bytes, bytes]:
-    table_rows = table.make_rows()
-    return csv_bytes(table, table_rows), json_rows_bytes(table_rows)
+    """The table's CSV and JSON in one pass over its rows, each row let go once written
+    (no list of every row is held)."""
+    json_parts: list[bytes] = []
+    csv_data = csv_bytes(table, _also_as_json(table.make_rows(), json_parts))
+    return csv_data, _json_array(json_parts)
+
+
+def _also_as_json(rows, parts: list[bytes]):
+    for row in rows:
+        parts.append(_json_text(row).encode("utf-8"))
+        yield row
 
 
 def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
@@ -885,7 +907,7 @@ def write_open_data(atlas: Atlas, config: Config, put: Put,
     package = json_bytes(_package(config, atlas, resources, entity_files))
     put(PACKAGE_FILE, package)
     listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
-    return OpenData(listing, reuse.made if reuse else {}, reuse.kept if reuse else [])
+    return OpenData(listing, reuse.fingerprints if reuse else None)
 
 
 # ---- beside the page rendering ------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -219,21 +219,21 @@ def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         pending = {pool.submit(_render_batch, start, stop): stop - start for start, stop in batches}
         try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in finished:
-                    size = pending.pop(future)
-                    error = future.exception()
-                    if isinstance(error, PageFailed):
-                        # Render the page here, where its error keeps the template's
-                        # file and line for the message.
-                        job.render(job.pages[error.index])
-                        raise RuntimeError(f"page {job.pages[error.index].path} failed to "
-                                           "render in a worker but not when rendered again")
-                    if error is not None:
-                        raise error
-                    total = _merge(job, total, future.result())
-                    done += size
+            # Each batch is taken as it comes back, so the parent holds one batch's
+            # fingerprints at a time and the progress moves.
+            for future in as_completed(list(pending)):
+                size = pending.pop(future)
+                error = future.exception()
+                if isinstance(error, PageFailed):
+                    # Render the page here, where its error keeps the template's
+                    # file and line for the message.
+                    job.render(job.pages[error.index])
+                    raise RuntimeError(f"page {job.pages[error.index].path} failed to "
+                                       "render in a worker but not when rendered again")
+                if error is not None:
+                    raise error
+                total = _merge(job, total, future.result())
+                done += size
                 progress(done)
         except BaseException:
             for future in pending:
