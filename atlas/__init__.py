@@ -159,7 +159,8 @@ def _render_site(project: Project, config: Config, out: Path,
         digests = tracking.Digests(atlas)
         previous = Previous(cache.previous_pages(out, site) if not force else {}, digests)
         data = start_open_data(atlas, config, publish.put, background=default_jobs() > 1,
-                               reuse=Reuse(previous, publish.keep, tmp))
+                               reuse=Reuse(previous, publish.keep, tmp),
+                               put_stream=publish.put_stream)
         search = None
         try:
             progress.stage("starting the search index")

@@ -31,6 +31,7 @@ from .config import Config
 from .fingerprints import Previous, Remembering
 from .format import fact_value
 from .model import PROVINCES, Atlas, Cluster, Company, Fact, Link, Location, Park, Source
+from .output import Written
 from .urls import SECTIONS, page_path, record_path
 
 DATA_DIR = "data"
@@ -98,6 +99,20 @@ class Download:
 
 
 Put = Callable[[str, bytes], object]   # site path, bytes -> (ignored)
+
+
+# Site path, the file's bytes in pieces -> what was written. A build writes the pieces
+# to the file as they come (the largest table is tens of MB); by default they are
+# joined and handed to `put`.
+PutStream = Callable[[str, Iterable[bytes]], Written]
+
+
+def _joining(put: Put) -> PutStream:
+    def put_stream(path: str, pieces: Iterable[bytes]) -> Written:
+        data = b"".join(pieces)
+        put(path, data)
+        return Written.of(data)
+    return put_stream
 
 
 def data_files(atlas: Atlas, config: Config) -> dict[str, bytes]:
@@ -620,21 +635,27 @@ def json_bytes(value: Any) -> bytes:
     return (_json_text(value) + "\n").encode("utf-8")
 
 
-def json_rows_bytes(rows: list[dict]) -> bytes:
-    """json_bytes(rows), the same bytes, made a row at a time: the text of a whole
-    table (tens of MB, four bytes a character once it holds Chinese) is never held."""
-    return _json_array([_json_text(row).encode("utf-8") for row in rows])
+def json_rows_pieces(rows: Iterable[dict]) -> Iterator[bytes]:
+    """json_bytes(list(rows)), the same bytes, in pieces of about 64 KB: the text of a
+    whole table (tens of MB) is never held."""
+    pieces, size, sep = [b"["], 1, b""
+    for row in rows:
+        piece = sep + _json_text(row).encode("utf-8")
+        pieces.append(piece)
+        size += len(piece)
+        sep = b","
+        if size > _PIECE:
+            yield b"".join(pieces)
+            pieces, size = [], 0
+    pieces.append(b"]\n")
+    yield b"".join(pieces)
 
 
-def _json_array(parts: list[bytes]) -> bytes:
-    """The JSON array of the encoded rows `parts` (emptied): joined once, where joining
-    and then adding the brackets made two more copies of the largest file."""
-    whole = [b"["]
-    for part in parts:
-        whole += (part, b",")
-    parts.clear()
-    whole[-1] = b"]\n" if len(whole) > 1 else b"[]\n"
-    return b"".join(whole)
+def json_rows_bytes(rows: Iterable[dict]) -> bytes:
+    return b"".join(json_rows_pieces(rows))
+
+
+_PIECE = 1 << 16
 
 
 def neutralise(text: str) -> str:
@@ -661,17 +682,26 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def csv_bytes(table: Table, rows: Iterable[dict]) -> bytes:
-    out = io.BytesIO()
-    # Encoded as it is written, so the table is never held as one text.
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
+def csv_pieces(table: Table, rows: Iterable[dict]) -> Iterator[bytes]:
+    """The table as CSV (UTF-8 with a byte-order mark, CRLF) in pieces of about 64 KB."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
     names = [c.name for c in table.columns]
     writer.writerow(names)
     cells = itemgetter(*names)
-    writer.writerows([csv_cell(value) for value in cells(row)] for row in rows)
-    text.flush()
-    return out.getvalue()
+    first = "\ufeff"
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in cells(row)])
+        if out.tell() > _PIECE:
+            yield (first + out.getvalue()).encode("utf-8")
+            first = ""
+            out.seek(0)
+            out.truncate()
+    yield (first + out.getvalue()).encode("utf-8")
+
+
+def csv_bytes(table: Table, rows: Iterable[dict]) -> bytes:
+    return b"".join(csv_pieces(table, rows))
 
 
 def licence(name: str, scope: str = "") -> dict:
@@ -689,7 +719,7 @@ def _field(column: Column) -> dict:
     return spec
 
 
-def _table_resource(table: Table, path: str, data: bytes, licences: list[dict]) -> dict:
+def _table_resource(table: Table, path: str, written: Written, licences: list[dict]) -> dict:
     schema = {"$schema": PROFILE + "tableschema.json",
               "fields": [_field(c) for c in table.columns], "missingValues": [""],
               "primaryKey": ["id"]}
@@ -702,18 +732,18 @@ def _table_resource(table: Table, path: str, data: bytes, licences: list[dict]) 
             "title": f"{table.title} {table.title_en}",
             "description": f"{table.description} {FORMULA_NOTE} The file starts with a UTF-8 "
                            "byte-order mark so spreadsheet software detects the encoding.",
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "bytes": written.size, "hash": "sha256:" + written.sha256,
             "dialect": {"$schema": PROFILE + "tabledialect.json", "header": True,
                         "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"'},
             "schema": schema, "licenses": licences}
 
 
-def _json_resource(name: str, path: str, data: bytes, title: str, description: str,
+def _json_resource(name: str, path: str, written: Written, title: str, description: str,
                    licences: list[dict], geojson: bool = False) -> dict:
     return {"name": name, "path": path, "format": "geojson" if geojson else "json",
             "mediatype": "application/geo+json" if geojson else "application/json",
             "encoding": "utf-8", "title": title, "description": description,
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "bytes": written.size, "hash": "sha256:" + written.sha256,
             **({"licenses": licences} if licences else {})}
 
 
@@ -776,9 +806,9 @@ class Reuse:
         self.previous, self._keep, self._site = previous, keep, site
         self.fingerprints = Remembering(previous)   # handed back to the build (compact)
 
-    def keep(self, paths: list[str], own: str) -> list[bytes] | None:
+    def keep(self, paths: list[str], own: str) -> list[Written] | None:
         """Link every one of `paths` (made together, from the same records) from the
-        previous site, and give their bytes; None, and none linked, if any changed."""
+        previous site, and say what they hold; None, and none linked, if any changed."""
         if not all(self.previous.unchanged(path, own) for path in paths):
             return None
         linked = []
@@ -790,7 +820,7 @@ class Reuse:
             linked.append(path)
         for path in paths:
             self.fingerprints.kept(path)
-        return [(self._site / path).read_bytes() for path in paths]
+        return [Written.of_file(self._site / path) for path in paths]
 
     def keep_one(self, path: str, own: str) -> int | None:
         """Link one file from the previous site if unchanged: its size, else None."""
@@ -820,18 +850,11 @@ def _own(path: str, *made_from) -> str:
     return hashlib.blake2b(repr((path, made_from)).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _table_files(table: Table) -> tuple[bytes, bytes]:
-    """The table's CSV and JSON in one pass over its rows, each row let go once written
-    (no list of every row is held)."""
-    json_parts: list[bytes] = []
-    csv_data = csv_bytes(table, _also_as_json(table.make_rows(), json_parts))
-    return csv_data, _json_array(json_parts)
-
-
-def _also_as_json(rows, parts: list[bytes]):
-    for row in rows:
-        parts.append(_json_text(row).encode("utf-8"))
-        yield row
+def _write_table(table: Table, paths: list[str], put_stream: PutStream) -> list[Written]:
+    """The table's CSV and JSON, each written as its rows are made (twice: shared rows
+    are kept, the others are cheap), so neither file nor its rows are held whole."""
+    return [put_stream(paths[0], csv_pieces(table, table.make_rows())),
+            put_stream(paths[1], json_rows_pieces(table.make_rows()))]
 
 
 def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
@@ -845,10 +868,12 @@ def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
 
 
 def write_open_data(atlas: Atlas, config: Config, put: Put,
-                    reuse: Reuse | None = None) -> OpenData:
+                    reuse: Reuse | None = None, put_stream: PutStream | None = None) -> OpenData:
     """Make every open-data file and hand it to `put(site path, bytes)` at once (none
-    is kept in memory); with `reuse`, a file none of whose records changed since the
-    previous build is linked from it instead (the atlas's tables then note lookups)."""
+    is kept in memory), the tables in pieces to `put_stream` when given; with `reuse`,
+    a file none of whose records changed since the previous build is linked from it
+    instead (the atlas's tables then note lookups)."""
+    put_stream = put_stream or _joining(put)
     if reuse is not None:
         tracking.install(atlas)
     licences = [licence(config.licence_data)]
@@ -858,27 +883,25 @@ def write_open_data(atlas: Atlas, config: Config, put: Put,
     for table in _tables(atlas, config, rows):
         paths = [f"{DATA_DIR}/{table.name}.csv", f"{DATA_DIR}/{table.name}.json"]
         own = _own(paths[0])
-        kept = reuse.keep(paths, own) if reuse is not None else None
-        if kept is None:
-            kept = reuse.watching(paths, own, lambda: _table_files(table)) if reuse is not None \
-                else _table_files(table)
-            for path, data in zip(paths, kept):
-                put(path, data)
-        csv_data, json_data = kept
-        resources.append(_table_resource(table, f"{table.name}.csv", csv_data, licences))
-        listing.append(Download(paths[0], table.name, "CSV", table.count, 1, len(csv_data)))
-        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", json_data,
+        written = reuse.keep(paths, own) if reuse is not None else None
+        if written is None:
+            written = reuse.watching(paths, own, lambda: _write_table(table, paths, put_stream)) \
+                if reuse is not None else _write_table(table, paths, put_stream)
+        csv_file, json_file = written
+        resources.append(_table_resource(table, f"{table.name}.csv", csv_file, licences))
+        listing.append(Download(paths[0], table.name, "CSV", table.count, 1, csv_file.size))
+        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", json_file,
                                         f"{table.title} {table.title_en} (JSON)",
                                         TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"),
                                         licences))
-        listing.append(Download(paths[1], table.name, "JSON", table.count, 1, len(json_data)))
-        del kept, csv_data, json_data
+        listing.append(Download(paths[1], table.name, "JSON", table.count, 1, json_file.size))
     for name, title, title_en, description, make in GEOJSON_FILES:
         collection = make(atlas, config)
         path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
         put(path, data)
-        resources.append(_json_resource(name, f"{name}.geojson", data, f"{title} {title_en}",
-                                        description, licences, geojson=True))
+        resources.append(_json_resource(name, f"{name}.geojson", Written.of(data),
+                                        f"{title} {title_en}", description, licences,
+                                        geojson=True))
         listing.append(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)))
     entity_files = []
     for kind, title_en in ENTITY_TITLES.items():
@@ -918,16 +941,16 @@ class OpenDataRun:
     false, written here before `start_open_data` returns."""
 
     def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool,
-                 reuse: Reuse | None = None):
+                 reuse: Reuse | None = None, put_stream: PutStream | None = None):
         self._done: OpenData | None = None
         self._writer: forked.Forked | None = None
         if background:
             # Forked: the atlas, `put` and `reuse` are inherited as they are, never pickled
             # (the fingerprints come back, as the result).
-            self._writer = forked.start(write_open_data, (atlas, config, put, reuse),
+            self._writer = forked.start(write_open_data, (atlas, config, put, reuse, put_stream),
                                         name="atlas-open-data", doing="writing the open data")
         else:
-            self._done = write_open_data(atlas, config, put, reuse)
+            self._done = write_open_data(atlas, config, put, reuse, put_stream)
 
     def finish(self) -> OpenData:
         """The data page's list of files (and the files' fingerprints), once every file
@@ -943,6 +966,7 @@ class OpenDataRun:
 
 
 def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True,
-                    reuse: Reuse | None = None) -> OpenDataRun:
-    """Start writing the open data through `put` (see OpenDataRun and Reuse)."""
-    return OpenDataRun(atlas, config, put, background, reuse)
+                    reuse: Reuse | None = None, put_stream: PutStream | None = None) -> OpenDataRun:
+    """Start writing the open data through `put` and `put_stream` (see OpenDataRun and
+    Reuse)."""
+    return OpenDataRun(atlas, config, put, background, reuse, put_stream)

@@ -6,12 +6,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 _RENAME_EXCHANGE = 2  # from linux/fs.h
 
@@ -116,6 +118,38 @@ def write_bytes(root: Path, rel: str, data: bytes) -> None:
     """Every file of the site is written here (its folder must exist)."""
     with open(root / rel, "wb") as handle:
         handle.write(data)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file's size and SHA-256 (what the data package says of each file)."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> "Written":
+        return cls(len(data), hashlib.sha256(data).hexdigest())
+
+    @classmethod
+    def of_file(cls, path: Path) -> "Written":
+        digest, size = hashlib.sha256(), 0
+        with open(path, "rb") as stream:
+            while piece := stream.read(1 << 20):
+                digest.update(piece)
+                size += len(piece)
+        return cls(size, digest.hexdigest())
+
+
+def write_pieces(root: Path, rel: str, pieces: Iterable[bytes]) -> Written:
+    """A file too large to hold whole, written piece by piece (its folder must exist)."""
+    digest, size = hashlib.sha256(), 0
+    with open(root / rel, "wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
+            digest.update(piece)
+            size += len(piece)
+    return Written(size, digest.hexdigest())
 
 
 def write_zip(site: Path, dist: Path, stem: str, date: str) -> Path:

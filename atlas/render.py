@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from . import output, tracking
 from .fingerprints import Previous, Remembering
@@ -55,6 +55,22 @@ class Publisher:
                     pass  # another filesystem, or links not allowed: write instead
         output.write_bytes(self.out, rel, data)
         return RenderCount(written=1)
+
+    def put_stream(self, rel: str, pieces: Iterable[bytes]) -> output.Written:
+        """Like `put`, for a file written as its pieces come; linked from the previous
+        build when that file has the same size and SHA-256."""
+        (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+        written = output.write_pieces(self.out, rel, pieces)
+        if self.previous is not None:
+            old = self.previous / rel
+            try:
+                if old.stat().st_size == written.size and \
+                        output.Written.of_file(old).sha256 == written.sha256:
+                    os.unlink(self.out / rel)
+                    os.link(old, self.out / rel)
+            except OSError:
+                pass   # no previous file, or no link: the file just written stays
+        return written
 
     def keep(self, rel: str) -> bool:
         """Link the previous build's file unchanged; False when there is none."""
