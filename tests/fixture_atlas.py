@@ -8,6 +8,7 @@ text with one exact substring replaced.
 """
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,26 @@ def one_problem(content: Path) -> Problem:
     problems = problems_of(content)
     assert len(problems) == 1, "\n".join(map(str, problems))
     return problems[0]
+
+
+def bench_synth():
+    """bench/synth.py, the synthetic atlas generator (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_synth", Path(__file__).resolve().parent.parent / "bench" / "synth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def built_with_small_pages(tmp_path_factory, name: str, limit: str, per_page: int,
+                           companies: int):
+    """A synthetic project built with atlas.browse's `limit` (rows or links a page) set to
+    `per_page`, so a small atlas splits its lists: (project root, site, atlas)."""
+    from atlas import Project, browse, build, load_atlas
+    root = tmp_path_factory.mktemp(name)
+    bench_synth().generate(root, companies, sources=10)
+    site = root.parent / (root.name + "-site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(browse, limit, per_page)
+        build(Project(root), site)
+    return root, site, load_atlas(Project(root))

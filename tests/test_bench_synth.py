@@ -1,19 +1,11 @@
 """The benchmark's synthetic project (bench/synth.py) is valid content and reproducible."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from atlas import Project, load_atlas
+from fixture_atlas import bench_synth
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -26,7 +18,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_synthetic_tree_is_valid_and_reproducible(tmp_path):
-    synth = _synth()
+    synth = bench_synth()
     first, second = tmp_path / "a", tmp_path / "b"
     stats = synth.generate(first, 200, seed=7)
     synth.generate(second, 200, seed=7)

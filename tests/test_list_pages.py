@@ -5,42 +5,29 @@ languages; the pagers lead to existing pages; counts and charts still speak of t
 list; each page looks up only the records it shows. The real atlas keeps whole lists."""
 from __future__ import annotations
 
-import importlib.util
 import posixpath
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from atlas import Project, browse, build, charts, load_atlas, load_settings, maps, tracking
+from atlas import Project, browse, charts, load_atlas, load_settings, maps, tracking
 from atlas.maps import MapMaker
 from atlas.pages import environment, render_page
 from atlas.plan import plan_site
 from atlas.urls import browse_path, record_path, section_path
 from browser_kit import PageWatch, needs_chromium, serving_under_subpath
+from fixture_atlas import built_with_small_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 5           # small pages, so that a small synthetic atlas splits every kind of list
 COMPANIES = 120
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     """A synthetic project built with lists of PER_PAGE rows a page: (project root, site, atlas)."""
-    root = tmp_path_factory.mktemp("split-lists")
-    _synth().generate(root, COMPANIES, sources=10)
-    site = root.parent / (root.name + "-site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(browse, "LIST_PAGE_ROWS", PER_PAGE)
-        build(Project(root), site)
-    return root, site, load_atlas(Project(root))
+    return built_with_small_pages(tmp_path_factory, "split-lists", "LIST_PAGE_ROWS", PER_PAGE,
+                                  COMPANIES)
 
 
 class ListPage(HTMLParser):

@@ -27,7 +27,7 @@ from atlas.load import Mapping, Sequence
 from atlas.problems import ContentError
 from atlas.resolve import resolve
 from atlas.validate import validate
-from fixture_atlas import FILES, make_content
+from fixture_atlas import FILES, bench_synth, make_content
 
 ROOT = Path(__file__).resolve().parent.parent
 validate_module = importlib.import_module("atlas.validate")  # `atlas.validate` is the function
@@ -176,17 +176,10 @@ def test_records_pickle_as_they_are(tmp_path):
 
 # --- the helper process ---------------------------------------------------------------
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("synth")
-    _synth().generate(root, 120, sources=10)
+    bench_synth().generate(root, 120, sources=10)
     return root / "content"
 
 

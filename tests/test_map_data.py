@@ -3,7 +3,6 @@ Python and in the browser; the overview map's first view shows its circles whole
 rings of a circle are named and the supply lines are no unnamed Tab stops."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import pytest
 
 from atlas import Project, load_atlas, maps
 from atlas.config import Config
+from fixture_atlas import bench_synth
 
-ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "window.ATLAS_PLACES = "
 
 
@@ -64,18 +63,11 @@ def test_packed_texts_read_back_exactly(texts):
     assert maps.unpacked_texts(packed, len(texts) * 3) == texts * 3
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_places_file_is_well_under_the_plain_json_of_its_rows(tmp_path):
     """With 1,000 companies and 3 links each, the file every map page loads is well
     under its rows as plain JSON (products by index, empty fields left out), the format
     before: 58% of it at 1,000 companies, 37% at 10,000."""
-    _synth().generate(tmp_path, 1000)
+    bench_synth().generate(tmp_path, 1000)
     mapper = maps.MapMaker(load_atlas(Project(tmp_path)), Config())
     places, links = _expected_rows(mapper)
     products: dict = {}

@@ -6,21 +6,14 @@ calls: a scan inside a comprehension is one call however long it runs. Sources g
 with the atlas too, so a scan of every link per source shows as well."""
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 from atlas import Project, browse, build
+from fixture_atlas import bench_synth
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS_CODE = str(ROOT / "atlas")
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _lines_by_function(root: Path, out: Path) -> dict[str, int]:
@@ -53,7 +46,7 @@ def test_the_work_grows_no_faster_than_the_atlas(tmp_path, monkeypatch):
     monkeypatch.setattr(browse, "LIST_PAGE_ROWS", 40)
     monkeypatch.setattr(browse, "SUPPLY_PAGE_LINKS", 40)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    synth = _synth()
+    synth = bench_synth()
     small, large = tmp_path / "small", tmp_path / "large"
     synth.generate(small, 100, sources=10)
     synth.generate(large, 400, sources=40)

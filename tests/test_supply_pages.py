@@ -5,7 +5,6 @@ only the records it shows, and the maker filter still leads somewhere (in Chromi
 The real atlas keeps its one supply page (tests/test_supply.py)."""
 from __future__ import annotations
 
-import importlib.util
 import posixpath
 import re
 from html.parser import HTMLParser
@@ -13,35 +12,23 @@ from pathlib import Path
 
 import pytest
 
-from atlas import Project, browse, build, load_atlas, load_settings, tracking
+from atlas import Project, browse, load_atlas, load_settings, tracking
 from atlas.maps import MapMaker
 from atlas.pages import environment, render_page
 from atlas.plan import plan_site
 from atlas.urls import record_path
 from browser_kit import PageWatch, needs_chromium, serving_under_subpath
+from fixture_atlas import built_with_small_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 50          # small pages, so that a small synthetic atlas has many of them
 COMPANIES = 120        # 3 links each: 360 links, 8 pages
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     """A synthetic project built with pages of PER_PAGE links: (project root, site, atlas)."""
-    root = tmp_path_factory.mktemp("split-supply")
-    _synth().generate(root, COMPANIES, sources=10)
-    site = root.parent / (root.name + "-site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(browse, "SUPPLY_PAGE_LINKS", PER_PAGE)
-        build(Project(root), site)
-    return root, site, load_atlas(Project(root))
+    return built_with_small_pages(tmp_path_factory, "split-supply", "SUPPLY_PAGE_LINKS", PER_PAGE,
+                                  COMPANIES)
 
 
 class SupplyPage(HTMLParser):
