@@ -31,6 +31,10 @@ FORWARD_KINDS = ("target", "estimate")
 # Chinese magnitude prefixes of a unit, longest first: 万亿元 = 10^4 亿元.
 UNIT_SCALES = tuple((prefix, Decimal(scale)) for prefix, scale in fmt.MAGNITUDES)
 MIN_BARS = 2
+# A comparison shows at most this many clusters, the largest: past a few dozen bars a
+# chart is a wall on a phone (and at 500 clusters the list page was 1.6 MB of charts).
+# Every figure is still in the clusters table and in data/facts.csv.
+COMPARE_MOST_CLUSTERS = 40
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Chart:
     unit: str
     bars: tuple[Bar, ...]
     owner: str = ""                # "<kind>:<id>" of a time or plan chart's record
+    reporting: int = 0             # compare: clusters that report it, when more than are shown
 
     @property
     def key(self) -> str:
@@ -126,7 +131,12 @@ def cluster_comparisons(atlas: Atlas) -> list[Chart]:
                 largest[b.fact.owner_id] = max(largest.get(b.fact.owner_id, b.value), b.value)
             ordered = sorted(bars, key=lambda b: (-largest[b.fact.owner_id], b.fact.owner_id,
                                                   fact_order(b.fact)))
-            charts.append(Chart("compare", metric, unit, tuple(ordered)))
+            shown = sorted(largest, key=lambda owner: (-largest[owner], owner))
+            reporting = 0
+            if len(shown) > COMPARE_MOST_CLUSTERS:
+                reporting, kept = len(shown), set(shown[:COMPARE_MOST_CLUSTERS])
+                ordered = [b for b in ordered if b.fact.owner_id in kept]
+            charts.append(Chart("compare", metric, unit, tuple(ordered), reporting=reporting))
     return charts
 
 
@@ -188,7 +198,7 @@ def record_charts(record: Record) -> list[Chart]:
 # edition's interface catalogue (i18n/<lang>.yaml).
 WORD_KEYS = ("section", "compare", "time", "plan", "unit", "sep", "actual", "item", "desc_bars",
              "desc_kinds", "desc_table", "table", "heading_compare", "heading_time",
-             "heading_plan", "value", "detail")
+             "heading_plan", "value", "detail", "compare_most")
 
 
 @dataclass(frozen=True)
@@ -305,7 +315,10 @@ def chart_title(chart: Chart, atlas: Atlas, words: Words) -> str:
     if chart.kind == "time" and chart.bars[0].fact.subject:
         title += words["sep"] + subject_text(chart.bars[0].fact, lang)
     unit = unit_text(chart.unit, lang)
-    return title + (words["unit"].format(unit=unit) if unit else "")
+    title += words["unit"].format(unit=unit) if unit else ""
+    if chart.reporting:
+        title += words["compare_most"].format(n=COMPARE_MOST_CLUSTERS, total=chart.reporting)
+    return title
 
 
 def chart_desc(chart: Chart, atlas: Atlas, words: Words) -> str:

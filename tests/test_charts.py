@@ -139,6 +139,26 @@ def test_every_reported_cluster_figure_is_a_bar_and_no_other(content_atlas):
         assert sorted(b.fact.anchor for b in chart.bars) == expected
 
 
+def _owners(chart) -> list[str]:
+    return list(dict.fromkeys(b.fact.owner_id for b in chart.bars))
+
+
+def test_a_comparison_of_many_clusters_shows_the_largest_and_says_so(content_atlas, monkeypatch):
+    full = max(charts.cluster_comparisons(content_atlas), key=lambda c: len(_owners(c)))
+    owners = _owners(full)
+    assert len(owners) > 3 and full.reporting == 0   # the real atlas is never cut
+    monkeypatch.setattr(charts, "COMPARE_MOST_CLUSTERS", 3)
+    cut = next(c for c in charts.cluster_comparisons(content_atlas)
+               if (c.metric, c.unit) == (full.metric, full.unit))
+    assert _owners(cut) == owners[:3] and cut.reporting == len(owners)
+    assert [b.fact.anchor for b in cut.bars] == \
+        [b.fact.anchor for b in full.bars if b.fact.owner_id in owners[:3]]
+    for lang, said in (("zh", f"{len(owners)} 个集群中最大的 3 个"),
+                       ("en", f"the 3 largest of the {len(owners)} clusters")):
+        assert said in charts.chart_title(cut, content_atlas, WORDS[lang])
+        assert "最大" not in charts.chart_title(full, content_atlas, WORDS[lang])
+
+
 def test_disagreeing_sources_are_both_drawn_and_labelled(tmp_path):
     atlas = fixture_atlas(tmp_path, TWO_CLUSTERS)
     output = next(c for c in charts.cluster_comparisons(atlas) if c.metric == "output")
