@@ -29,6 +29,10 @@ MAP_JS = ("static/vendor/leaflet-1.9.4/leaflet.js",
           "static/data/places.js",
           "static/atlas-map.js")
 PRECISIONS = ("exact", "park", "district", "city")
+# Past this many supply links the overview map's lines start switched off (the layer
+# list switches them on; a maker's network always shows its own): 30,000 lines are a
+# tangle at the region's zoom, and drawing them held the page for a second.
+LINES_AT_FIRST = 2000
 
 # The kinds of marker, in legend order: (id, label, English label).
 MARKER_KINDS = (

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 import branca.element
 import folium
 
-from .maps import (MARKER_KINDS, REGION_CENTRE, TILE_LAYERS, MapMaker, RenderedMap, bilingual,
-                   circle_centre, circle_rings, js_string, root_prefix, safe)
+from .maps import (LINES_AT_FIRST, MARKER_KINDS, REGION_CENTRE, TILE_LAYERS, MapMaker,
+                   RenderedMap, bilingual, circle_centre, circle_rings, js_string, root_prefix,
+                   safe)
 from .model import Circle
 
 
@@ -47,14 +48,15 @@ class _PlacesLayer(branca.element.MacroElement):
         {% macro script(this, kwargs) %}
         window.atlasOverview({{ this._parent.get_name() }}, {{ this.root }}, {{ this.labels }},
             [{% for name, label in this.circles %}[{{ name }}, {{ label }}]{% if not loop.last %}, {% endif %}{% endfor %}],
-            {{ this.collapsed }});
+            {{ this.collapsed }}, {{ this.lines_at_first }});
         window.atlas_map = {{ this._parent.get_name() }};
         {% endmacro %}
     """)
 
     def __init__(self, root: str, labels: list[str], circles: list[tuple[str, str]],
-                 collapsed: bool):
+                 collapsed: bool, lines_at_first: int):
         super().__init__()
+        self.lines_at_first = int(lines_at_first)
         self.root = js_string(root)
         self.labels = js_string(labels)
         self.circles = [(name, js_string(label)) for name, label in circles]
@@ -105,7 +107,8 @@ def overview_map(maker: MapMaker, page_path: str, collapsed_controls: bool = Fal
         labels = [f'<span class="mk mk-{kind}"></span> {bilingual(label, label_en)}'
                   for kind, label, label_en in MARKER_KINDS]
         labels.append(f'<span class="mk-line"></span> {bilingual("供应关系", "Supply links")}')
-        _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls).add_to(fmap)
+        _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls,
+                     LINES_AT_FIRST).add_to(fmap)
         figure = fmap.get_root()
         figure.render()
         return RenderedMap(html=figure.html.render(), script=figure.script.render())

@@ -93,9 +93,15 @@
     return parts.join(' · ');
   }
 
+  /* One icon object per kind, shared by its markers (10,000 places make 10,000 markers). */
+  var icons = {};
   function icon(kind, here) {
-    return L.divIcon({className: 'mk-wrap', iconSize: [16, 16], iconAnchor: [8, 8],
-                      html: '<span class="mk mk-' + kind + (here ? ' mk-here' : '') + '"></span>'});
+    var key = kind + (here ? ' mk-here' : '');
+    if (!icons[key]) {
+      icons[key] = L.divIcon({className: 'mk-wrap', iconSize: [16, 16], iconAnchor: [8, 8],
+                              html: '<span class="mk mk-' + key + '"></span>'});
+    }
+    return icons[key];
   }
 
   function el(tag, className, text) {
@@ -142,8 +148,9 @@
     var a = places[link[0]], b = places[link[1]];
     var options = {color: '#b4541c', weight: 2, opacity: 0.7, renderer: canvas};
     if (link[2]) { options.dashArray = '6 6'; }
+    /* The label is made when the tooltip first opens: tens of thousands of lines. */
     return L.polyline([[a[0], a[1]], [b[0], b[1]]], options)
-      .bindTooltip(el('span', '', linkLabel(link, places)));
+      .bindTooltip(function () { return el('span', '', linkLabel(link, places)); });
   }
 
   /* The region's outlines (window.ATLAS_BASEMAP, from static/geo/basemap.js), shaded
@@ -272,7 +279,7 @@
 
   /* The overview map (made with folium): one cluster layer per kind, the supply links,
      and a layer control that also lists the circles folium drew. */
-  window.atlasOverview = function (map, root, labels, circles, collapsed) {
+  window.atlasOverview = function (map, root, labels, circles, collapsed, linesAtFirst) {
     /* On a phone the open layer list would cover most of the map: it starts folded. */
     var folded = collapsed || window.matchMedia('(max-width: 600px)').matches;
     var d = data(), groups = {}, control = L.control.layers(null, null, {collapsed: folded});
@@ -290,11 +297,24 @@
       control.addOverlay(groups[kind], labels[i]);
       window['atlas_' + kind + '_markers'] = groups[kind];
     });
-    var lines = L.featureGroup(), canvas = L.canvas();
-    d.links.forEach(function (link, i) {
-      if (!net || net.links[i]) { lines.addLayer(line(link, d.places, canvas)); }
-    });
-    lines.addTo(map);
+    /* Past `linesAtFirst` links (atlas/maps.py) the lines start switched off and are
+       made when the layer list switches them on: tens of thousands are a tangle at this
+       zoom, and drawing them held the page for a second. A maker's network (?maker=)
+       always shows its own. */
+    var lines = L.featureGroup(), canvas = L.canvas(), made = false;
+    function makeLines() {
+      if (made) { return; }
+      made = true;
+      d.links.forEach(function (link, i) {
+        if (!net || net.links[i]) { lines.addLayer(line(link, d.places, canvas)); }
+      });
+    }
+    if (net || d.links.length <= linesAtFirst) {
+      makeLines();
+      lines.addTo(map);
+    } else {
+      lines.once('add', makeLines);
+    }
     control.addOverlay(lines, labels[KINDS.length]);
     circles.forEach(function (c) {
       control.addOverlay(c[0], c[1]);

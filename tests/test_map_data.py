@@ -166,3 +166,38 @@ def test_every_focusable_ring_is_named_and_lines_are_not_tab_stops(
         assert not errors
     finally:
         context.close()
+
+
+LINES_ON_MAP = """() => { let n = 0;
+    window.atlas_map.eachLayer(l => { if (l instanceof L.Polyline && !(l instanceof L.Polygon)) n++; });
+    return n; }"""
+
+
+@pytest.mark.browser
+def test_past_the_limit_lines_start_off_and_the_layer_list_draws_them(
+        tmp_path, monkeypatch, chromium_browser):
+    from atlas import Project, build
+    from browser_kit import serving_under_subpath
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.setattr(maps, "LINES_AT_FIRST", 10)   # the real atlas has more links
+    site = tmp_path / "site"
+    build(Project(Path(__file__).resolve().parent.parent), site)
+    drawable = len(_shown_links(maps.read_places_data(_places_data(site))))
+    assert drawable > 10
+    with serving_under_subpath(site, tmp_path / "www") as base:
+        context, page, errors = _open(chromium_browser, base, "en/map.html", 1280, 800)
+        try:
+            assert page.evaluate(LINES_ON_MAP) == 0
+            toggle = page.get_by_role("checkbox", name="Supply links")
+            assert not toggle.is_checked()
+            if not toggle.is_visible():   # the layer list folds on small screens
+                page.locator(".leaflet-control-layers-toggle").hover()
+            toggle.check()
+            assert page.evaluate(LINES_ON_MAP) == drawable
+            # A maker's network shows its own lines whatever the count.
+            page.goto(base + "en/map.html?maker=beijing-benz")
+            page.wait_for_selector(".leaflet-marker-pane .leaflet-interactive")
+            assert page.evaluate(LINES_ON_MAP) > 0
+            assert not errors
+        finally:
+            context.close()
