@@ -98,3 +98,16 @@ class PageWatch:
 
     def close(self):
         self.context.close()
+
+
+def serious_axe_problems(browser, base: str, path: str) -> tuple[list, list]:
+    """axe-core's serious and critical violations on a page, and the page's script errors."""
+    from axe_playwright_python.sync_playwright import Axe
+    watch = PageWatch(browser, base)
+    try:
+        watch.open(path)
+        violations = [(v["id"], v["help"]) for v in Axe().run(watch.page).response["violations"]
+                      if v["impact"] in ("serious", "critical")]
+        return violations, list(watch.errors)
+    finally:
+        watch.close()

@@ -16,7 +16,7 @@ from atlas.maps import MapMaker
 from atlas.pages import environment, render_page
 from atlas.plan import plan_site
 from atlas.urls import browse_path, record_path, section_path
-from browser_kit import PageWatch, needs_chromium, serving_under_subpath
+from browser_kit import needs_chromium, serious_axe_problems, serving_under_subpath
 from fixture_atlas import built_with_small_pages
 
 PER_PAGE = 5           # small pages, so that a small synthetic atlas splits every kind of list
@@ -288,12 +288,5 @@ def split_server(split, tmp_path_factory):
 @pytest.mark.parametrize("path", ["companies/index/page-2.html", "en/clusters/index.html",
                                   "en/circles/synth-circle-1/page-2.html"])
 def test_split_list_pages_have_no_serious_axe_violations(split_server, browser, path):
-    from axe_playwright_python.sync_playwright import Axe
-    watch = PageWatch(browser, split_server)
-    try:
-        watch.open(path)
-        violations = [(v["id"], v["help"]) for v in Axe().run(watch.page).response["violations"]
-                      if v["impact"] in ("serious", "critical")]
-        assert not violations and not watch.errors, (violations, watch.errors)
-    finally:
-        watch.close()
+    violations, errors = serious_axe_problems(browser, split_server, path)
+    assert not violations and not errors, (violations, errors)

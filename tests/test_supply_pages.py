@@ -17,7 +17,8 @@ from atlas.maps import MapMaker
 from atlas.pages import environment, render_page
 from atlas.plan import plan_site
 from atlas.urls import record_path
-from browser_kit import PageWatch, needs_chromium, serving_under_subpath
+from browser_kit import (PageWatch, needs_chromium, serious_axe_problems,
+                         serving_under_subpath)
 from fixture_atlas import built_with_small_pages
 
 PER_PAGE = 50          # small pages, so that a small synthetic atlas has many of them
@@ -254,12 +255,5 @@ def test_maker_filter_on_a_split_page_leads_to_the_network(split, split_server, 
 @pytest.mark.parametrize("path", ["supply.html", "en/supply.html", "supply/links-2.html",
                                   "en/supply/links-8.html"])
 def test_split_pages_have_no_serious_axe_violations(split_server, browser, path):
-    from axe_playwright_python.sync_playwright import Axe
-    watch = PageWatch(browser, split_server)
-    try:
-        watch.open(path)
-        violations = [(v["id"], v["help"]) for v in Axe().run(watch.page).response["violations"]
-                      if v["impact"] in ("serious", "critical")]
-        assert not violations and not watch.errors, (violations, watch.errors)
-    finally:
-        watch.close()
+    violations, errors = serious_axe_problems(browser, split_server, path)
+    assert not violations and not errors, (violations, errors)
