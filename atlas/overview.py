@@ -10,9 +10,9 @@ from contextlib import contextmanager
 import branca.element
 import folium
 
-from .maps import (LINES_AT_FIRST, MARKER_KINDS, REGION_CENTRE, TILE_LAYERS, MapMaker,
-                   RenderedMap, bilingual, circle_centre, circle_rings, js_string, root_prefix,
-                   safe)
+from . import maps
+from .maps import (MARKER_KINDS, REGION_CENTRE, TILE_LAYERS, MapMaker, RenderedMap, bilingual,
+                   circle_centre, circle_rings, js_string, root_prefix, safe)
 from .model import Circle
 
 
@@ -108,7 +108,7 @@ def overview_map(maker: MapMaker, page_path: str, collapsed_controls: bool = Fal
                   for kind, label, label_en in MARKER_KINDS]
         labels.append(f'<span class="mk-line"></span> {bilingual("供应关系", "Supply links")}')
         _PlacesLayer(root_prefix(page_path), labels, circles, collapsed_controls,
-                     LINES_AT_FIRST).add_to(fmap)
+                     maps.LINES_AT_FIRST).add_to(fmap)
         figure = fmap.get_root()
         figure.render()
         return RenderedMap(html=figure.html.render(), script=figure.script.render())
