@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from atlas import Project, browse, charts, load_atlas, load_settings, maps, tracking
-from atlas.maps import MapMaker
-from atlas.pages import environment, render_page
-from atlas.plan import plan_site
+from atlas import browse, charts, maps, tracking
+from atlas.cache import saved_pages
+from atlas.fingerprints import page_dependencies
 from atlas.urls import browse_path, record_path, section_path
 from browser_kit import needs_chromium, serious_axe_problems, serving_under_subpath
 from fixture_atlas import built_with_small_pages
@@ -218,31 +217,11 @@ def test_sorting_says_it_sorts_one_page(split):
     assert "Sorting a column sorts the rows of this page only." in page.texts["pager-range"]
 
 
-def _lookups_of_list_pages(root: Path) -> dict[str, set]:
-    """What rendering each Chinese page of a split list looks up in the atlas, as the
-    build's tracking notes it (atlas/tracking.py)."""
-    project = Project(root)
-    atlas, config = load_atlas(project), load_settings(project)
-    env = environment(project.templates, atlas, config)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(browse, "LIST_PAGE_ROWS", PER_PAGE)
-        pages = [p for p in plan_site(atlas, MapMaker(atlas, config))
-                 if p.lang == "zh" and p.template in ("companies.html", "clusters.html", "circle.html",
-                                                      "browse_group.html")]
-    tracking.install(atlas)
-    found = {}
-    for page in pages:
-        with tracking.Watch() as noted:
-            render_page(env, page.path, page.template, page.context, lang=page.lang)
-        found[page.path] = set(noted)
-    return found
-
-
 def test_each_page_looks_up_only_the_records_it_shows(split):
     """So a change to one company re-renders only the page of each list that shows it
     (and page 1 of the clusters, whose charts compare every cluster)."""
     root, site, atlas = split
-    lookups = _lookups_of_list_pages(root)
+    lookups = page_dependencies(saved_pages(site))   # as the build noted them
     tables = {"clusters": "cluster", "companies": "company", "parks": "park"}
     firsts = [*_lists(atlas), *(record_path("circle", c.id) for c in atlas.circles.values())]
     checked = 0

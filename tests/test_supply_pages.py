@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from atlas import Project, browse, load_atlas, load_settings, tracking
-from atlas.maps import MapMaker
-from atlas.pages import environment, render_page
-from atlas.plan import plan_site
+from atlas import browse
+from atlas.cache import saved_pages
+from atlas.fingerprints import page_dependencies
 from atlas.urls import record_path
 from browser_kit import (PageWatch, needs_chromium, serious_axe_problems,
                          serving_under_subpath)
@@ -164,29 +163,11 @@ def test_each_maker_links_to_where_its_network_is_shown(split):
     assert re.search(r'<form class="maker-filter" data-mode="go"[^>]*\shidden>', text)
 
 
-def _lookups_of_supply_pages(root: Path) -> dict[str, set]:
-    """What rendering each Chinese supply page looks up in the atlas, as the build's
-    tracking notes it (atlas/tracking.py: a page is rendered again when one changes)."""
-    project = Project(root)
-    atlas, config = load_atlas(project), load_settings(project)
-    env = environment(project.templates, atlas, config)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(browse, "SUPPLY_PAGE_LINKS", PER_PAGE)
-        pages = [p for p in plan_site(atlas, MapMaker(atlas, config))
-                 if p.template.startswith("supply") and p.lang == "zh"]
-    tracking.install(atlas)
-    found = {}
-    for page in pages:
-        with tracking.Watch() as noted:
-            render_page(env, page.path, page.template, page.context, lang=page.lang)
-        found[page.path] = set(noted)
-    return found
-
-
 def test_each_page_looks_up_only_the_records_it_shows(split):
     """So a change to one company or link re-renders only the supply pages that show it."""
     root, site, atlas = split
-    lookups = _lookups_of_supply_pages(root)
+    lookups = {path: looked_up for path, looked_up in page_dependencies(saved_pages(site)).items()
+               if path == "supply.html" or path.startswith("supply/")}   # as the build noted them
     pages = _pages(site, "")
     assert set(lookups) == {"supply.html", *pages}
     makers = {n.maker.id for n in browse.networks(atlas)}
