@@ -217,17 +217,14 @@ def render_pages(job: RenderJob, jobs: int | None = None,
 
 
 def _merge(job: RenderJob, total: Rendered, more: Rendered) -> Rendered:
-    """`total` with `more` added: its fingerprints go to the job's Remembering, or else
-    are gathered in `total` (its dictionary and list grow in place)."""
+    """`total` with `more` counted in; `more`'s fingerprints go to the job's Remembering
+    (without one nobody keeps them)."""
     if job.remember is not None:
         for path, (own, dependencies) in more.made.items():
             job.remember.made(path, own, dependencies)
         for path in more.kept:
             job.remember.kept(path)
-        return Rendered(total.count + more.count)
-    total.made.update(more.made)
-    total.kept.extend(more.kept)
-    return Rendered(total.count + more.count, total.made, total.kept)
+    return Rendered(total.count + more.count)
 
 
 def _render_in_workers(job: RenderJob, batches, jobs: int, progress) -> Rendered:
