@@ -160,7 +160,7 @@ def _render_site(project: Project, config: Config, out: Path,
         previous = Previous(cache.previous_pages(out, site) if not force else {}, digests)
         data = start_open_data(atlas, config, publish.put, background=default_jobs() > 1,
                                reuse=Reuse(previous, publish.keep, tmp),
-                               put_stream=publish.put_stream)
+                               put_streams=publish.put_streams)
         search = None
         try:
             progress.stage("starting the search index")

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import forked, geo, maps, tracking
 from .browse import supply_link_path
@@ -101,18 +101,22 @@ class Download:
 Put = Callable[[str, bytes], object]   # site path, bytes -> (ignored)
 
 
-# Site path, the file's bytes in pieces -> what was written. A build writes the pieces
-# to the file as they come (the largest table is tens of MB); by default they are
-# joined and handed to `put`.
-PutStream = Callable[[str, Iterable[bytes]], Written]
+# Site paths, the files' pieces side by side (each item the next piece of every file)
+# -> what was written. A build writes the pieces to the files as they come (the largest
+# table is tens of MB); by default each file's pieces are joined and handed to `put`.
+PutStreams = Callable[[Sequence[str], Iterable[Sequence[bytes]]], list[Written]]
 
 
-def _joining(put: Put) -> PutStream:
-    def put_stream(path: str, pieces: Iterable[bytes]) -> Written:
-        data = b"".join(pieces)
-        put(path, data)
-        return Written.of(data)
-    return put_stream
+def _joining(put: Put) -> PutStreams:
+    def put_streams(paths: Sequence[str], pieces: Iterable[Sequence[bytes]]) -> list[Written]:
+        files = [bytearray() for _ in paths]
+        for pair in pieces:
+            for held, piece in zip(files, pair):
+                held += piece
+        for path, data in zip(paths, files):
+            put(path, bytes(data))
+        return [Written.of(bytes(data)) for data in files]
+    return put_streams
 
 
 def data_files(atlas: Atlas, config: Config) -> dict[str, bytes]:
@@ -206,10 +210,11 @@ def _disagreeing(atlas: Atlas) -> dict[str, list[str]]:
 
 
 class SharedRows:
-    """Each figure's and supply link's row, made once, when first shown: the tables and
-    the entity files (a record's, its source's, both companies of a link) show the same
-    rows. A row shown again notes again the records its making looked up, so a file's
-    fingerprint names them whichever file made the row first (atlas/tracking.py)."""
+    """Each figure's and supply link's row, made once, when first shown, and kept while
+    `keeping`: the entity files (a record's, its source's, both companies of a link) and
+    the tables show the same rows. A row shown again notes again the records its making
+    looked up, so a file's fingerprint names them whichever file made the row first
+    (atlas/tracking.py)."""
 
     def __init__(self, atlas: Atlas, config: Config):
         self._atlas, self._config = atlas, config
@@ -217,6 +222,7 @@ class SharedRows:
         # disagrees_with depends on its own record alone, which the row looks up.
         self._others = _disagreeing(atlas)
         self._made: dict[tuple, tuple[tuple, tuple]] = {}   # (kind, id) -> (values, lookups)
+        self.keeping = True   # rows made while False are not kept (nothing shows them after)
         self._names: dict[str, tuple[str, ...]] = {}         # kind -> column names
         self.link_indexes_of_source: dict[str, list[int]] = {}
         for link in list.__iter__(atlas.links):
@@ -234,7 +240,8 @@ class SharedRows:
                 row = make()
             names = self._names.setdefault(key[0], tuple(row))
             assert tuple(row) == names, "rows of one kind have the same columns"
-            self._made[key] = (tuple(row.values()), tuple(noted))
+            if self.keeping:
+                self._made[key] = (tuple(row.values()), tuple(noted))
             return row
         tracking.note_again(known[1])
         return dict(zip(self._names[key[0]], known[0]))
@@ -635,20 +642,39 @@ def json_bytes(value: Any) -> bytes:
     return (_json_text(value) + "\n").encode("utf-8")
 
 
+class _JsonRows:
+    """A list of rows as JSON text, handed out in pieces of about 64 KB."""
+
+    def __init__(self):
+        self._pieces, self._size, self._sep = [b"["], 1, b""
+
+    def add(self, row: dict) -> bytes:
+        """The row appended; a piece once enough has gathered, else b""."""
+        piece = self._sep + _json_text(row).encode("utf-8")
+        self._pieces.append(piece)
+        self._size += len(piece)
+        self._sep = b","
+        return self._take() if self._size > _PIECE else b""
+
+    def end(self) -> bytes:
+        self._pieces.append(b"]\n")
+        return self._take()
+
+    def _take(self) -> bytes:
+        piece = b"".join(self._pieces)
+        self._pieces, self._size = [], 0
+        return piece
+
+
 def json_rows_pieces(rows: Iterable[dict]) -> Iterator[bytes]:
     """json_bytes(list(rows)), the same bytes, in pieces of about 64 KB: the text of a
     whole table (tens of MB) is never held."""
-    pieces, size, sep = [b"["], 1, b""
+    text = _JsonRows()
     for row in rows:
-        piece = sep + _json_text(row).encode("utf-8")
-        pieces.append(piece)
-        size += len(piece)
-        sep = b","
-        if size > _PIECE:
-            yield b"".join(pieces)
-            pieces, size = [], 0
-    pieces.append(b"]\n")
-    yield b"".join(pieces)
+        piece = text.add(row)
+        if piece:
+            yield piece
+    yield text.end()
 
 
 def json_rows_bytes(rows: Iterable[dict]) -> bytes:
@@ -682,22 +708,54 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+class _CsvRows:
+    """A table as CSV (UTF-8 with a byte-order mark, CRLF), handed out in pieces of
+    about 64 KB."""
+
+    def __init__(self, table: Table):
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\r\n")
+        names = [c.name for c in table.columns]
+        self._writer.writerow(names)
+        self._cells = itemgetter(*names)
+        self._first = "\ufeff"
+
+    def add(self, row: dict) -> bytes:
+        """The row appended; a piece once enough has gathered, else b""."""
+        self._writer.writerow([csv_cell(value) for value in self._cells(row)])
+        return self._take() if self._out.tell() > _PIECE else b""
+
+    def end(self) -> bytes:
+        return self._take()
+
+    def _take(self) -> bytes:
+        piece = (self._first + self._out.getvalue()).encode("utf-8")
+        self._first = ""
+        self._out.seek(0)
+        self._out.truncate()
+        return piece
+
+
 def csv_pieces(table: Table, rows: Iterable[dict]) -> Iterator[bytes]:
-    """The table as CSV (UTF-8 with a byte-order mark, CRLF) in pieces of about 64 KB."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    names = [c.name for c in table.columns]
-    writer.writerow(names)
-    cells = itemgetter(*names)
-    first = "\ufeff"
+    """The table as CSV in pieces of about 64 KB (see _CsvRows)."""
+    text = _CsvRows(table)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in cells(row)])
-        if out.tell() > _PIECE:
-            yield (first + out.getvalue()).encode("utf-8")
-            first = ""
-            out.seek(0)
-            out.truncate()
-    yield (first + out.getvalue()).encode("utf-8")
+        piece = text.add(row)
+        if piece:
+            yield piece
+    yield text.end()
+
+
+def table_pieces(table: Table, rows: Iterable[dict]) -> Iterator[tuple[bytes, bytes]]:
+    """The table's CSV and JSON (the bytes of csv_pieces and json_rows_pieces) from one
+    pass over its rows, as pairs of pieces (b"" where one file has none yet): each row
+    is made once and dropped once both files have it."""
+    as_csv, as_json = _CsvRows(table), _JsonRows()
+    for row in rows:
+        pair = as_csv.add(row), as_json.add(row)
+        if pair[0] or pair[1]:
+            yield pair
+    yield as_csv.end(), as_json.end()
 
 
 def csv_bytes(table: Table, rows: Iterable[dict]) -> bytes:
@@ -850,11 +908,10 @@ def _own(path: str, *made_from) -> str:
     return hashlib.blake2b(repr((path, made_from)).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _write_table(table: Table, paths: list[str], put_stream: PutStream) -> list[Written]:
-    """The table's CSV and JSON, each written as its rows are made (twice: shared rows
-    are kept, the others are cheap), so neither file nor its rows are held whole."""
-    return [put_stream(paths[0], csv_pieces(table, table.make_rows())),
-            put_stream(paths[1], json_rows_pieces(table.make_rows()))]
+def _write_table(table: Table, paths: list[str], put_streams: PutStreams) -> list[Written]:
+    """The table's CSV and JSON, written side by side as its rows are made, so neither
+    the files nor the rows are held whole."""
+    return put_streams(paths, table_pieces(table, table.make_rows()))
 
 
 def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
@@ -867,43 +924,11 @@ def _entity_made_from(kind: str, record, rows: SharedRows) -> tuple:
     return ()
 
 
-def write_open_data(atlas: Atlas, config: Config, put: Put,
-                    reuse: Reuse | None = None, put_stream: PutStream | None = None) -> OpenData:
-    """Make every open-data file and hand it to `put(site path, bytes)` at once (none
-    is kept in memory), the tables in pieces to `put_stream` when given; with `reuse`,
-    a file none of whose records changed since the previous build is linked from it
-    instead (the atlas's tables then note lookups)."""
-    put_stream = put_stream or _joining(put)
-    if reuse is not None:
-        tracking.install(atlas)
-    licences = [licence(config.licence_data)]
-    resources: list[dict] = []
-    listing: list[Download] = []
-    rows = SharedRows(atlas, config)
-    for table in _tables(atlas, config, rows):
-        paths = [f"{DATA_DIR}/{table.name}.csv", f"{DATA_DIR}/{table.name}.json"]
-        own = _own(paths[0])
-        written = reuse.keep(paths, own) if reuse is not None else None
-        if written is None:
-            written = reuse.watching(paths, own, lambda: _write_table(table, paths, put_stream)) \
-                if reuse is not None else _write_table(table, paths, put_stream)
-        csv_file, json_file = written
-        resources.append(_table_resource(table, f"{table.name}.csv", csv_file, licences))
-        listing.append(Download(paths[0], table.name, "CSV", table.count, 1, csv_file.size))
-        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", json_file,
-                                        f"{table.title} {table.title_en} (JSON)",
-                                        TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"),
-                                        licences))
-        listing.append(Download(paths[1], table.name, "JSON", table.count, 1, json_file.size))
-    for name, title, title_en, description, make in GEOJSON_FILES:
-        collection = make(atlas, config)
-        path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
-        put(path, data)
-        resources.append(_json_resource(name, f"{name}.geojson", Written.of(data),
-                                        f"{title} {title_en}", description, licences,
-                                        geojson=True))
-        listing.append(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)))
-    entity_files = []
+def _write_entity_files(atlas: Atlas, config: Config, put: Put, reuse: Reuse | None,
+                        rows: SharedRows) -> tuple[list[Download], list[dict]]:
+    """One JSON file per record (each linked from the previous site when unchanged): the
+    data page's entries for them and the data package's."""
+    listing, entity_files = [], []
     for kind, title_en in ENTITY_TITLES.items():
         make, records, total = ENTITY_MAKERS[kind], _entity_records(atlas, kind), 0
         for ident, record in dict.items(records):
@@ -927,6 +952,50 @@ def write_open_data(atlas: Atlas, config: Config, put: Put,
                              "encoding": "utf-8",
                              "description": f"Everything the page {record_path(kind, '<id>')} "
                                             "shows, one file per id; linked from that page."})
+    return listing, entity_files
+
+
+def write_open_data(atlas: Atlas, config: Config, put: Put,
+                    reuse: Reuse | None = None, put_streams: PutStreams | None = None) -> OpenData:
+    """Make every open-data file and hand it to `put(site path, bytes)` at once (none
+    is kept in memory), the tables in pieces to `put_streams` when given; with `reuse`,
+    a file none of whose records changed since the previous build is linked from it
+    instead (the atlas's tables then note lookups)."""
+    put_streams = put_streams or _joining(put)
+    if reuse is not None:
+        tracking.install(atlas)
+    licences = [licence(config.licence_data)]
+    rows = SharedRows(atlas, config)
+    # The entity files first: their rows are kept for the tables, which come last and
+    # keep nothing. A rebuild that links most entity files then holds few rows.
+    entity_listing, entity_files = _write_entity_files(atlas, config, put, reuse, rows)
+    rows.keeping = False
+    resources: list[dict] = []
+    listing: list[Download] = []
+    for table in _tables(atlas, config, rows):
+        paths = [f"{DATA_DIR}/{table.name}.csv", f"{DATA_DIR}/{table.name}.json"]
+        own = _own(paths[0])
+        written = reuse.keep(paths, own) if reuse is not None else None
+        if written is None:
+            written = reuse.watching(paths, own, lambda: _write_table(table, paths, put_streams)) \
+                if reuse is not None else _write_table(table, paths, put_streams)
+        csv_file, json_file = written
+        resources.append(_table_resource(table, f"{table.name}.csv", csv_file, licences))
+        listing.append(Download(paths[0], table.name, "CSV", table.count, 1, csv_file.size))
+        resources.append(_json_resource(f"{table.name}-json", f"{table.name}.json", json_file,
+                                        f"{table.title} {table.title_en} (JSON)",
+                                        TABLE_JSON_NOTE.format(csv=f"{table.name}.csv"),
+                                        licences))
+        listing.append(Download(paths[1], table.name, "JSON", table.count, 1, json_file.size))
+    for name, title, title_en, description, make in GEOJSON_FILES:
+        collection = make(atlas, config)
+        path, data = f"{DATA_DIR}/{name}.geojson", json_bytes(collection)
+        put(path, data)
+        resources.append(_json_resource(name, f"{name}.geojson", Written.of(data),
+                                        f"{title} {title_en}", description, licences,
+                                        geojson=True))
+        listing.append(Download(path, name, "GeoJSON", len(collection["features"]), 1, len(data)))
+    listing += entity_listing
     package = json_bytes(_package(config, atlas, resources, entity_files))
     put(PACKAGE_FILE, package)
     listing.append(Download(PACKAGE_FILE, "package", "JSON", None, 1, len(package)))
@@ -941,16 +1010,16 @@ class OpenDataRun:
     false, written here before `start_open_data` returns."""
 
     def __init__(self, atlas: Atlas, config: Config, put: Put, background: bool,
-                 reuse: Reuse | None = None, put_stream: PutStream | None = None):
+                 reuse: Reuse | None = None, put_streams: PutStreams | None = None):
         self._done: OpenData | None = None
         self._writer: forked.Forked | None = None
         if background:
             # Forked: the atlas, `put` and `reuse` are inherited as they are, never pickled
             # (the fingerprints come back, as the result).
-            self._writer = forked.start(write_open_data, (atlas, config, put, reuse, put_stream),
+            self._writer = forked.start(write_open_data, (atlas, config, put, reuse, put_streams),
                                         name="atlas-open-data", doing="writing the open data")
         else:
-            self._done = write_open_data(atlas, config, put, reuse, put_stream)
+            self._done = write_open_data(atlas, config, put, reuse, put_streams)
 
     def finish(self) -> OpenData:
         """The data page's list of files (and the files' fingerprints), once every file
@@ -966,7 +1035,7 @@ class OpenDataRun:
 
 
 def start_open_data(atlas: Atlas, config: Config, put: Put, background: bool = True,
-                    reuse: Reuse | None = None, put_stream: PutStream | None = None) -> OpenDataRun:
-    """Start writing the open data through `put` and `put_stream` (see OpenDataRun and
+                    reuse: Reuse | None = None, put_streams: PutStreams | None = None) -> OpenDataRun:
+    """Start writing the open data through `put` and `put_streams` (see OpenDataRun and
     Reuse)."""
-    return OpenDataRun(atlas, config, put, background, reuse, put_stream)
+    return OpenDataRun(atlas, config, put, background, reuse, put_streams)

@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 _RENAME_EXCHANGE = 2  # from linux/fs.h
 
@@ -141,15 +141,20 @@ class Written:
         return cls(size, digest.hexdigest())
 
 
-def write_pieces(root: Path, rel: str, pieces: Iterable[bytes]) -> Written:
-    """A file too large to hold whole, written piece by piece (its folder must exist)."""
-    digest, size = hashlib.sha256(), 0
-    with open(root / rel, "wb") as handle:
-        for piece in pieces:
-            handle.write(piece)
-            digest.update(piece)
-            size += len(piece)
-    return Written(size, digest.hexdigest())
+def write_pieces_together(root: Path, rels: Sequence[str],
+                          pieces: Iterable[Sequence[bytes]]) -> list[Written]:
+    """Files made side by side (say, one table as CSV and as JSON), each item of `pieces`
+    holding the next piece of every file, in the order of `rels`."""
+    digests, sizes = [hashlib.sha256() for _ in rels], [0] * len(rels)
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(open(root / rel, "wb")) for rel in rels]
+        for pair in pieces:
+            for i, piece in enumerate(pair):
+                if piece:
+                    handles[i].write(piece)
+                    digests[i].update(piece)
+                    sizes[i] += len(piece)
+    return [Written(size, digest.hexdigest()) for size, digest in zip(sizes, digests)]
 
 
 def write_zip(site: Path, dist: Path, stem: str, date: str) -> Path:

@@ -56,20 +56,24 @@ class Publisher:
         output.write_bytes(self.out, rel, data)
         return RenderCount(written=1)
 
-    def put_stream(self, rel: str, pieces: Iterable[bytes]) -> output.Written:
-        """Like `put`, for a file written as its pieces come; linked from the previous
-        build when that file has the same size and SHA-256."""
-        (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
-        written = output.write_pieces(self.out, rel, pieces)
+    def put_streams(self, rels: Sequence[str],
+                    pieces: Iterable[Sequence[bytes]]) -> list[output.Written]:
+        """Files written side by side as their pieces come (output.write_pieces_together);
+        each is linked from the previous build instead when that file has the same size
+        and SHA-256."""
+        for rel in rels:
+            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+        written = output.write_pieces_together(self.out, rels, pieces)
         if self.previous is not None:
-            old = self.previous / rel
-            try:
-                if old.stat().st_size == written.size and \
-                        output.Written.of_file(old).sha256 == written.sha256:
-                    os.unlink(self.out / rel)
-                    os.link(old, self.out / rel)
-            except OSError:
-                pass   # no previous file, or no link: the file just written stays
+            for rel, made in zip(rels, written):
+                old = self.previous / rel
+                try:
+                    if old.stat().st_size == made.size and \
+                            output.Written.of_file(old).sha256 == made.sha256:
+                        os.unlink(self.out / rel)
+                        os.link(old, self.out / rel)
+                except OSError:
+                    pass   # no previous file, or no link: the file just written stays
         return written
 
     def keep(self, rel: str) -> bool:

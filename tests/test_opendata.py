@@ -319,7 +319,7 @@ def test_each_file_is_handed_over_once_and_listed_with_its_true_size(atlas, file
 def test_open_data_written_by_a_forked_process_is_the_same(atlas, files, tmp_path):
     publisher = Publisher(tmp_path)   # the tables written in pieces, as a build writes them
     run = opendata.start_open_data(atlas, CONFIG, publisher.put, background=True,
-                                   put_stream=publisher.put_stream)
+                                   put_streams=publisher.put_streams)
     listing = run.finish().listing
     written = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
                for p in tmp_path.rglob("*") if p.is_file()}
