@@ -64,7 +64,7 @@ def previous_pages(out: Path, site: str) -> dict:
         saved = json.loads(_pages_file(out).read_text(encoding="utf-8"))
         if saved["site"] != site or tuple(saved["folder"]) != folder_identity(out):
             return {}
-        return {"deps": saved["deps"], "pages": saved["pages"]}
+        return {key: saved[key] for key in ("deps", "pages", "fresh") if key in saved}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

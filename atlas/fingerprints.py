@@ -47,6 +47,7 @@ class Previous:
     def __init__(self, saved: dict, digests: Digests):
         self.table: list = saved.get("deps", [])           # [table, key, digest] each
         self.pages: dict = saved.get("pages", {})          # path -> [own, encoded positions]
+        self.fresh: int = saved.get("fresh", len(self.table))  # the table's size when made afresh
         self.changed = frozenset(i for i, (table, key, digest) in enumerate(self.table)
                                  if digests.record((table, key)) != digest)
 
@@ -64,14 +65,22 @@ class Previous:
 
 class Remembering:
     """What to save for the next build, gathered as pages are rendered or kept (so the
-    parent never holds every page's lookups at once: about 100 MB at 10,000 companies)."""
+    parent never holds every page's lookups at once: about 100 MB at 10,000 companies).
+
+    The table starts as the last build's, so a kept page keeps its saved positions as
+    they are (most pages of a rebuild: nothing to decode or renumber); records looked
+    up for the first time are added at its end. Entries no page uses any more stay
+    until the table has grown by a quarter since it was last made afresh, and then
+    the whole table is made again from the pages' own lookups (`saved`)."""
 
     def __init__(self, previous: Previous):
         self.previous = previous
-        self.dependencies: list[Dependency] = []
-        self._position: dict = {}
-        self._moved: dict[int, int] = {}   # a kept page's position in the last table -> in this
-        self.pages: dict[str, list] = {}   # path -> [own, array of positions]
+        self.dependencies: list[Dependency] = [(table, key) for table, key, _ in previous.table]
+        self._position: dict = {dependency: at for at, dependency in enumerate(self.dependencies)}
+        self.base = len(self.dependencies)     # entries shared with the last build's table
+        # None: a table begun empty holds only what pages use (made afresh as it is)
+        self.fresh = previous.fresh if previous.table else None
+        self.pages: dict[str, list] = {}   # path -> [own, positions: array, or saved text]
 
     def _place(self, dependency) -> int:
         at = self._position.get(dependency)
@@ -80,50 +89,69 @@ class Remembering:
             self.dependencies.append(dependency)
         return at
 
-    def _place_again(self, old: int) -> int:
-        at = self._moved.get(old)
-        if at is None:
-            table, key, _ = self.previous.table[old]
-            at = self._moved[old] = self._place((table, key))
-        return at
-
     def made(self, path: str, own: str, dependencies: Iterable[Dependency]) -> None:
         """A page (or file) rendered in this build, with the records it looked up."""
         self.pages[path] = [own, array(_UINT32, [self._place(d) for d in dependencies])]
 
     def kept(self, path: str) -> None:
         """A page kept from the previous build: its fingerprint is the previous one."""
-        own, positions = self.previous.pages[path]
-        self.pages[path] = [own, array(_UINT32, [self._place_again(i)
-                                                  for i in decode_positions(positions)])]
+        self.pages[path] = self.previous.pages[path]
 
     def take(self, other: "Remembering") -> None:
-        """Everything `other` gathered (in a forked process, say), as if gathered here."""
+        """Everything `other` gathered (in a forked process that started from the same
+        table, say), as if gathered here."""
         moved: dict[int, int] = {}
 
         def place(at: int) -> int:
+            if at < other.base:
+                return at
             here = moved.get(at)
             if here is None:
-                here = moved[at] = self._place(other.dependencies[at])
+                here = moved[at] = self._place(other.dependencies[at - other.base])
             return here
 
         for path, (own, positions) in other.pages.items():
-            self.pages[path] = [own, array(_UINT32, [place(i) for i in positions])]
+            if isinstance(positions, str):   # kept: positions in the shared table
+                self.pages[path] = [own, positions]
+            else:
+                self.pages[path] = [own, array(_UINT32, [place(i) for i in positions])]
 
     def __getstate__(self):
-        # Sent from a forked process without the last build's table, which the receiver has.
-        return {"dependencies": self.dependencies, "pages": self.pages}
+        # Sent from a forked process without the table it shares with the receiver.
+        return {"base": self.base, "added": self.dependencies[self.base:], "pages": self.pages}
 
     def __setstate__(self, state):
-        self.previous, self._position, self._moved = None, {}, {}
-        self.dependencies, self.pages = state["dependencies"], state["pages"]
+        self.previous, self._position, self.fresh = None, {}, None
+        self.base, self.dependencies, self.pages = state["base"], state["added"], state["pages"]
 
     def saved(self, digests: Digests) -> dict:
         """The fingerprints to save, with each record's digest as it is now."""
+        fresh = len(self.dependencies) if self.fresh is None else self.fresh
+        if len(self.dependencies) > fresh + max(fresh // 4, 1000):
+            return self._saved_afresh(digests)
         return {"deps": [[table, key, digests.record((table, key))]
                          for table, key in self.dependencies],
-                "pages": {path: [own, encode_positions(positions)]
-                          for path, (own, positions) in self.pages.items()}}
+                "pages": {path: [own, positions if isinstance(positions, str)
+                                 else encode_positions(positions)]
+                          for path, (own, positions) in self.pages.items()},
+                "fresh": fresh}
+
+    def _saved_afresh(self, digests: Digests) -> dict:
+        table, position, pages = [], {}, {}
+        for path, (own, positions) in self.pages.items():
+            if isinstance(positions, str):
+                positions = decode_positions(positions)
+            renumbered = array(_UINT32)
+            for at in positions:
+                dependency = self.dependencies[at]
+                new = position.get(dependency)
+                if new is None:
+                    new = position[dependency] = len(table)
+                    table.append(dependency)
+                renumbered.append(new)
+            pages[path] = [own, encode_positions(renumbered)]
+        return {"deps": [[t, key, digests.record((t, key))] for t, key in table],
+                "pages": pages, "fresh": len(table)}
 
 
 def page_dependencies(saved: dict) -> dict[str, set[Dependency]]:

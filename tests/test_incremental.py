@@ -163,3 +163,45 @@ def test_a_content_change_renders_only_the_pages_that_show_it(project, tmp_path)
     _move_lines(project)
     third = build(Project(project), out)
     assert third.kept == third.pages, "moving lines in a file changes no page"
+
+
+class _Digests:
+    """Record digests by dependency, as tracking.Digests gives them."""
+
+    def __init__(self, digests: dict):
+        self.digests = digests
+
+    def record(self, dependency) -> str:
+        return self.digests.get(dependency, "absent")
+
+
+def test_fingerprints_carry_over_a_chain_of_rebuilds_and_are_made_afresh_once_grown():
+    from atlas.fingerprints import Previous, Remembering, page_dependencies
+    a, b, c, d = (("companies", x) for x in "abcd")
+    now = _Digests({a: "1", b: "1", c: "1"})
+    first = Remembering(Previous.none())
+    first.made("p1.html", "own1", [a, b])
+    first.made("p2.html", "own2", [b, c])
+    saved = first.saved(now)
+    assert page_dependencies(saved) == {"p1.html": {a, b}, "p2.html": {b, c}}
+
+    now.digests[c] = "2"                       # c changed: p2 is made again, p1 kept
+    previous = Previous(saved, now)
+    assert previous.unchanged("p1.html", "own1") and not previous.unchanged("p2.html", "own2")
+    second = Remembering(previous)
+    second.kept("p1.html")
+    second.made("p2.html", "own2", [b, d])
+    again = second.saved(now)
+    assert page_dependencies(again) == {"p1.html": {a, b}, "p2.html": {b, d}}
+    assert again["pages"]["p1.html"] == saved["pages"]["p1.html"], "a kept page is not renumbered"
+    assert [dep[1] for dep in again["deps"]] == ["a", "b", "c", "d"]   # c stays, unused
+
+    # A table grown by more than the allowance is made again from the pages' lookups.
+    third = Remembering(Previous(again, now))
+    third.kept("p1.html")
+    third.made("p2.html", "own2", [("links", i) for i in range(1200)])
+    grown = third.saved(now)
+    assert page_dependencies(grown) == {"p1.html": {a, b},
+                                        "p2.html": {("links", i) for i in range(1200)}}
+    assert len(grown["deps"]) == 2 + 1200 and grown["fresh"] == 1202
+    assert Previous(grown, now).unchanged("p1.html", "own1")
