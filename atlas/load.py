@@ -57,6 +57,13 @@ class TooComplex(yaml.YAMLError):
         self.line = line
 
 
+class NumberTooLong(yaml.YAMLError):
+    def __init__(self, text: str, line: int):
+        super().__init__(f"`{text[:20]}…` is a number too long to read "
+                         f"({len(text):,} characters)")
+        self.line = line
+
+
 class _LineLoader(_Base):  # type: ignore[misc, valid-type]
     """A safe loader that returns Mapping/Sequence with line numbers and refuses
     duplicate keys, deep nesting and alias bombs."""
@@ -313,16 +320,21 @@ def _brackets(text: str) -> int:
     return text.count("[") + text.count("{")
 
 
-def _bracket_depth(text: str) -> int:
-    """Deepest nesting of flow brackets, a cheap guard run before the parser."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _too_deep_brackets(text: str) -> int:
+    """The line where flow brackets first open more than MAX_DEPTH levels, else 0: a
+    cheap guard run before the parser."""
+    depth = 0
+    for bracket in _FLOW_BRACKET.finditer(text):
+        if bracket.group() in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    return deepest
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, bracket.start()) + 1
+        elif depth:
+            depth -= 1
+    return 0
 
 
 def _construct_timestamp_as_text(loader, node):
@@ -331,7 +343,23 @@ def _construct_timestamp_as_text(loader, node):
     return loader.construct_scalar(node)
 
 
+# Python converts an int of more than 4300 decimal digits neither from text nor back
+# (int_max_str_digits); one read from hex or octal could then never be shown.
+_MAX_DIGITS = 4300
+_TOO_LARGE = 10 ** _MAX_DIGITS
+
+
+def _construct_int(loader, node):
+    if len(node.value) > _MAX_DIGITS:  # before int(): it would refuse, or take long
+        raise NumberTooLong(node.value, node.start_mark.line + 1)
+    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    if not -_TOO_LARGE < value < _TOO_LARGE:
+        raise NumberTooLong(node.value, node.start_mark.line + 1)
+    return value
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
@@ -479,8 +507,9 @@ def _parse_yaml(text: str, rel: str, problems: Problems, first_line: int) -> Any
         problems.add(rel, line, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
                      "write the values out plainly")
         return None
-    if _brackets(text) > MAX_DEPTH and _bracket_depth(text) > MAX_DEPTH:
-        problems.add(rel, 1, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
+    line = _too_deep_brackets(text) if _brackets(text) > MAX_DEPTH else 0
+    if line:
+        problems.add(rel, line, f"YAML too complex: nesting deeper than {MAX_DEPTH} levels",
                      "write the values out plainly")
         return None
     try:
@@ -489,6 +518,8 @@ def _parse_yaml(text: str, rel: str, problems: Problems, first_line: int) -> Any
         problems.add(rel, err.line, str(err), "remove one of them")
     except TooComplex as err:
         problems.add(rel, err.line, f"YAML too complex: {err}", "write the values out plainly")
+    except NumberTooLong as err:
+        problems.add(rel, err.line, str(err), "put it in quotes if it is text")
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         last_line = text.count("\n") + (0 if text.endswith("\n") else 1)

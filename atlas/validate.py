@@ -853,19 +853,27 @@ class Validator:
                                          f"{district.name}, the record's district", hint)
 
     def _check_cycles(self, atlas: Atlas) -> None:
+        """Each record on a cycle of `parent`s is reported once. A record whose chain
+        only runs into a cycle is not: it is not its own ancestor, and mending the cycle
+        mends its chain."""
         for kind, records in (("company", atlas.companies), ("park", atlas.parks),
                               ("cluster", atlas.clusters)):
-            for record in records.values():
-                seen, current = [record.id], record.parent
-                while current and current in records:
-                    if current in seen:
-                        self.problems.add(record.where.path, record.parent_line,
-                                          f"{kind} `{record.id}` is its own ancestor through "
-                                          f"`parent`: {' -> '.join(seen + [current])}",
-                                          "a parent chain must end")
-                        break
-                    seen.append(current)
+            walked: set[str] = set()
+            for start in records:
+                chain: dict[str, int] = {}   # this walk's records, by position
+                current = start
+                while current in records and current not in walked and current not in chain:
+                    chain[current] = len(chain)
                     current = records[current].parent
+                if current in chain:
+                    cycle = list(chain)[chain[current]:]
+                    for at, ident in enumerate(cycle):
+                        around = cycle[at:] + cycle[:at + 1]
+                        self.problems.add(records[ident].where.path, records[ident].parent_line,
+                                          f"{kind} `{ident}` is its own ancestor through "
+                                          f"`parent`: {' -> '.join(around)}",
+                                          "a parent chain must end")
+                walked.update(chain)
 
 
 # --- reading on two cores ------------------------------------------------------

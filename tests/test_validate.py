@@ -516,6 +516,21 @@ def test_parent_cycle_between_two_companies(tmp_path):
     assert_problem(problems[1], HX, hx_line, "tianjin-huaxiang -> beijing-benz -> tianjin-huaxiang")
 
 
+def test_a_parent_chain_that_runs_into_a_cycle_reports_only_the_cycle(tmp_path):
+    # beijing-benz -> tianjin-huaxiang -> acme -> tianjin-huaxiang; beta -> beijing-benz
+    content = make_content(tmp_path, {C_BZ: BENZ + "parent: tianjin-huaxiang\n",
+                                      C_HX: HUAXIANG + "parent: acme\n",
+                                      "companies/acme.yaml": BENZ + "parent: tianjin-huaxiang\n",
+                                      "companies/beta.yaml": BENZ + "parent: beijing-benz\n"})
+    problems = problems_of(content)
+    hx_line = HUAXIANG.count("\n") + 1
+    assert where(problems) == [("content/companies/acme.yaml", 6), (HX, hx_line)]
+    assert_problem(problems[0], "content/companies/acme.yaml", 6, "company `acme` is its own "
+                   "ancestor through `parent`: acme -> tianjin-huaxiang -> acme",
+                   hint="a parent chain must end")
+    assert_problem(problems[1], HX, hx_line, "tianjin-huaxiang -> acme -> tianjin-huaxiang")
+
+
 def test_a_park_that_is_its_own_parent(tmp_path):
     content = make_content(tmp_path, {C_PK: PARK + "parent: ninghe-future-tech-city\n"})
     line = (content / "parks/ninghe-future-tech-city.yaml").read_text().splitlines().index(
@@ -877,11 +892,38 @@ def test_parse_yaml_nesting_up_to_the_limit_is_accepted():
 
 
 @pytest.mark.parametrize("depth", [31, 100_000])
-def test_parse_yaml_deep_flow_nesting_is_rejected_before_parsing(depth):
-    data, problems = _parse("a: " + "[" * depth + "]" * depth + "\n")
+def test_parse_yaml_deep_flow_nesting_is_rejected_at_the_line_it_passes_the_limit(depth):
+    # 20 levels open on line 3, the rest on line 4.
+    text = "a: 1\nb: 2\nc: " + "[" * 20 + "\n  " + "[" * (depth - 20) + "]" * depth + "\n"
+    data, problems = _parse(text)
     assert data is None
-    assert problems == [Problem("t.yaml", 1, "YAML too complex: nesting deeper than 30 levels",
+    assert problems == [Problem("t.yaml", 4, "YAML too complex: nesting deeper than 30 levels",
                                 "write the values out plainly")]
+
+
+def test_parse_yaml_many_flow_brackets_nested_shallowly_are_accepted():
+    data, problems = _parse("a: [" + ", ".join(["[[1], {b: 2}]"] * 40) + "]\n")
+    assert problems == [] and len(data["a"]) == 40 and data["a"][39] == [[1], {"b": 2}]
+
+
+@pytest.mark.parametrize("number, length", [
+    pytest.param("9" * 4_301, "4,301", id="decimal-over-4300-digits"),
+    pytest.param("0x" + "f" * 3_572, "3,574", id="hex-over-4300-decimal-digits"),
+    pytest.param("1" + ":00" * 2_000, "6,001", id="sexagesimal"),
+])
+def test_parse_yaml_number_too_long_is_reported_at_its_line(number, length):
+    data, problems = _parse(f"a: 1\nb:\n  - {number}\n")
+    assert data is None
+    assert problems == [Problem("t.yaml", 3, f"`{number[:20]}…` is a number too long to read "
+                                             f"({length} characters)",
+                                "put it in quotes if it is text")]
+
+
+def test_parse_yaml_numbers_of_4300_digits_are_read():
+    data, problems = _parse(f"a: {'9' * 4_300}\nb: 0x{'f' * 3_571}\nc: '{'9' * 5_000}'\n")
+    assert problems == []
+    assert data["a"] == 10 ** 4_300 - 1 and len(str(data["b"])) == 4_300
+    assert data["c"] == "9" * 5_000
 
 
 def test_parse_yaml_dates_stay_text():
