@@ -133,7 +133,7 @@ def _render_site(project: Project, config: Config, out: Path,
                       compiled=cache.compiled_templates(out, site))
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
         env.get_template(name)  # compiled once here, inherited by the render workers
-    mapper = MapMaker(atlas, config)
+    mapper = MapMaker(atlas, config, drawn=cache.drawn_maps(out, site))
     pages = plan_site(atlas, mapper)
     fingerprints: dict = {}
     summary = {"counts": describe_counts(atlas)}  # filled in below

@@ -104,8 +104,18 @@ def compiled_templates(out: Path, site: str) -> Path | None:
     """A folder beside `out` for the compiled templates of builds with this site digest
     (which covers the templates, the generator's code and its settings); the folders of
     other digests are removed. None when it cannot be made: templates are compiled anew."""
+    return _kept_for_site(out, "templates", site)
+
+
+def drawn_maps(out: Path, site: str) -> Path | None:
+    """A folder beside `out` for the overview maps drawn by builds with this site digest
+    (maps.MapMaker.overview), like `compiled_templates`."""
+    return _kept_for_site(out, "maps", site)
+
+
+def _kept_for_site(out: Path, kind: str, site: str) -> Path | None:
     out = Path(os.path.abspath(out))
-    base = out.parent / f".{out.name}.templates"
+    base = out.parent / f".{out.name}.{kind}"
     folder = base / site[:20]
     try:
         if base.is_dir():

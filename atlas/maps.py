@@ -2,11 +2,16 @@
 folium in atlas/overview.py), with local assets and escaped text."""
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import html
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from . import geo
@@ -211,6 +216,21 @@ class RenderedMap:
     script: str
 
 
+@functools.lru_cache(maxsize=1)
+def _drawing_libraries() -> tuple[str, ...]:
+    return tuple(metadata.version(name) for name in ("folium", "branca"))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Best effort, never half-written (two render workers may draw the same map)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def js_string(value, compact: bool = False) -> str:
     """A value as JavaScript source that cannot end the <script> it sits in."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":") if compact else None)
@@ -318,9 +338,10 @@ class MapMaker:
     """Makes the site's maps for one Atlas and configuration: the place array every map
     reads, the overview map (folium) and the small maps (a few indexes each)."""
 
-    def __init__(self, atlas: Atlas, config: Config):
+    def __init__(self, atlas: Atlas, config: Config, drawn: Path | None = None):
         self.atlas = atlas
         self.config = config
+        self.drawn = drawn   # a folder keeping overview maps drawn by earlier builds
         self.gcj02 = config.map_datum == "gcj02"
         self.places = located(atlas)
         self.place_index = {(r.kind_name, r.id): i for i, r in enumerate(self.places)}
@@ -410,11 +431,32 @@ class MapMaker:
                            for n in networks}, sort_keys=True, separators=(",", ":"))
 
     def overview(self, page_path: str, collapsed_controls: bool = False) -> RenderedMap:
-        """The full map: every located record by kind, supply links, and the circles."""
+        """The full map: every located record by kind, supply links, and the circles.
+        Taken from `drawn` when an earlier build drew it from the same circles."""
+        key = self._overview_key(page_path, collapsed_controls)
+        kept = self.drawn / f"{key}.json" if self.drawn is not None else None
+        if kept is not None:
+            try:
+                return RenderedMap(**json.loads(kept.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                pass   # not drawn yet, or unreadable: drawn again
         # folium (with branca, numpy and requests) is imported only here: a build that
         # draws no overview map, and every process that forks from one, goes without.
         from .overview import overview_map
-        return overview_map(self, page_path, collapsed_controls)
+        drawn = overview_map(self, page_path, collapsed_controls)
+        if kept is not None:
+            _write_whole(kept, json.dumps(dataclasses.asdict(drawn)))
+        return drawn
+
+    def _overview_key(self, page_path: str, collapsed_controls: bool) -> str:
+        """Everything an overview map is drawn from besides the settings and code (in
+        the site digest that names the `drawn` folder): the page's place in the site,
+        the circles with their centres (looked up here as the drawing looks them up),
+        and the drawing libraries' versions. The places and links come from places.js."""
+        circles = [(circle, circle_centre(circle, self.atlas))
+                   for circle in self.atlas.circles.values()]
+        text = repr((page_path, collapsed_controls, LINES_AT_FIRST, _drawing_libraries(), circles))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def small(self, focus: list[Record], context: list[Record], page_path: str,
               links: list[Link] = ()) -> SmallMap | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import atlas
+import atlas.overview
 from atlas import Project, build, cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,12 @@ def _change_figure(root: Path) -> None:
           "subject_en: one harness every 4 seconds", "subject_en: a harness every 4 seconds")
 
 
-CHANGES = {"content": _change_content, "a name other pages show": _rename_customer,
+def _change_circle(root: Path) -> None:
+    # Drawn on the overview maps (the home and map pages), which later builds reuse.
+    _edit(root / "content/circles.yaml", "assumed_radius_km: 160", "assumed_radius_km: 150")
+
+
+CHANGES = {"content": _change_content, "a circle": _change_circle, "a name other pages show": _rename_customer,
            "a supply link": _change_link, "a figure": _change_figure,
            "lines moved": _move_lines,
            "template": _change_template, "static asset": _change_static,
@@ -138,6 +144,21 @@ def test_changed_generator_code_builds_again(project, tmp_path, monkeypatch):
         handle.write("\n# edited\n")
     monkeypatch.setattr(cache, "_CODE", code)
     assert not build(Project(project), out).up_to_date
+
+
+def test_a_rebuild_takes_the_overview_maps_drawn_before_when_the_circles_are_unchanged(
+        project, tmp_path, monkeypatch):
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(Project(project), out)
+    _rename_customer(project)   # a name the map page lists: the page is made again
+    build(Project(project), clean, force=True)
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("an overview map was drawn again")
+    monkeypatch.setattr(atlas.overview, "overview_map", no_drawing)
+    report = build(Project(project), out)
+    assert report.pages - report.kept > 0
+    assert _files(out) == _files(clean)
 
 
 def test_a_rebuild_rewrites_only_the_files_whose_bytes_changed(project, tmp_path):
