@@ -118,7 +118,7 @@ def _render_site(project: Project, config: Config, out: Path,
                  progress: Progress | None = None, force: bool = False) -> BuildReport:
     progress = progress or Progress.quiet()
     site = cache.site_digest(project.root, repr(config))
-    inputs = cache.input_digest(project.root, site)
+    inputs = cache.input_digest(project.root, site, out)
     known = None if force else cache.up_to_date(out, inputs)
     if known is not None:
         return BuildReport(up_to_date=True, **known.summary)

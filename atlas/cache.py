@@ -10,6 +10,8 @@ import hashlib
 import json
 import os
 import shutil
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,11 +38,55 @@ def site_digest(root: Path, settings: str) -> str:
     return digest.hexdigest()
 
 
-def input_digest(root: Path, site: str) -> str:
-    """`site` (from site_digest) and every content file's path and bytes."""
+def input_digest(root: Path, site: str, out: Path | None = None) -> str:
+    """`site` (from site_digest) and every content file's path and bytes. With `out`, a
+    file whose size, times and inode are as the last build of `out` saw them is not
+    read again: its digest is taken from `.<out>.stats.json`."""
+    known = _read_stats(out) if out is not None else {}
+    seen: dict[str, list] = {}
     digest = hashlib.sha256(site.encode())
-    _add_trees(digest, [(root, root / "content")])
+    content = root / "content"
+    for path in sorted(content.rglob("*")):
+        try:
+            info = path.stat()
+        except OSError:   # a link to nothing, or deleted while we looked
+            continue
+        if not stat.S_ISREG(info.st_mode) or "__pycache__" in path.parts:
+            continue
+        rel = str(path.relative_to(root))
+        mark = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
+        entry = known.get(rel)
+        if entry is None or entry[:4] != mark:
+            entry = mark + [hashlib.sha256(path.read_bytes()).hexdigest()]
+        seen[rel] = entry
+        digest.update(b"\0" + rel.encode() + b"\0" + entry[4].encode())
+    if out is not None and seen != known:
+        _save_stats(out, seen)
     return digest.hexdigest()
+
+
+def _stats_file(out: Path) -> Path:
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.stats.json"
+
+
+def _read_stats(out: Path) -> dict[str, list]:
+    try:
+        stats = json.loads(_stats_file(out).read_text(encoding="utf-8"))
+        return stats if isinstance(stats, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+# A file changed twice within one tick of the file system's clock keeps its times; one
+# changed this recently may still change unseen, so its digest is not kept.
+_SETTLED_NS = 2_000_000_000
+
+
+def _save_stats(out: Path, seen: dict[str, list]) -> None:
+    recent = time.time_ns() - _SETTLED_NS
+    _write_json(_stats_file(out), {rel: entry for rel, entry in seen.items()
+                                   if entry[0] < recent and entry[1] < recent})
 
 
 def _add_trees(digest, trees) -> None:
