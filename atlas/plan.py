@@ -7,7 +7,7 @@ from typing import Callable
 
 from . import browse, maps, tracking
 from .i18n import DEFAULT, LANGUAGES, lang_path
-from .model import Atlas, Cluster, Company, Fact, Park, Record
+from .model import Atlas, Circle, Cluster, Company, Fact, Park, Record
 from .urls import browse_path, page_path, record_path, section_path
 
 
@@ -84,6 +84,16 @@ PARK_KIND_LABELS = {"industrial-park": ("产业园", "Industrial park"),
 # beneath the map; beyond it the page would weigh megabytes on a phone, and the
 # browse pages list them instead.
 MAP_PLACE_LIST_LIMIT = 500
+
+# Above this many clusters (sources) the home page shows only the largest clusters (the
+# newest sources) and links to the whole list: at 500 clusters and 200 sources its
+# table, their notes and the sources weighed 550 KB. Above this many disagreements the
+# about page links to their own list pages (browse.LIST_PAGE_ROWS a page) instead of
+# listing them: at 862 they weighed 720 KB with their notes. The real atlas (32
+# clusters, 5 sources, 2 disagreements) stays under all three.
+HOME_CLUSTERS = 40
+HOME_SOURCES = 10
+ABOUT_DISAGREEMENTS = 50
 
 
 def facts_of(record: Record, metric: str, kind: str = "actual") -> list[Fact]:
@@ -208,9 +218,56 @@ def _source_context(source, atlas: Atlas, links: list) -> dict:
                 records=records)
 
 
+def _is_headline(cluster: Cluster) -> bool:
+    """The region's whole car industry, whose output the home page shows first."""
+    return cluster.kind == "industry" and cluster.region == "jjj"
+
+
 def _home_context(atlas: Atlas, mapper: maps.MapMaker) -> dict:
     return dict(map=mapper.overview("index.html", collapsed_controls=True),
-                sort_value=browse.sort_value)
+                sort_value=browse.sort_value,
+                headline_clusters=[c for c in atlas.clusters.values() if _is_headline(c)])
+
+
+def largest_clusters(atlas: Atlas) -> list[Cluster]:
+    """The clusters by the largest number of companies an article states for each, most
+    first, then by id (those with no such figure last, by id)."""
+    def order(cluster: Cluster) -> tuple:
+        stated = [f.value * browse.unit_scale(f.unit) for f in facts_of(cluster, "companies")]
+        return (not stated, -max(stated, default=0), cluster.id)
+    return sorted(atlas.clusters.values(), key=order)
+
+
+def newest_sources(atlas: Atlas) -> list:
+    """The sources by date, newest first, then by id."""
+    by_id = sorted(atlas.sources.values(), key=lambda s: s.id)
+    return sorted(by_id, key=lambda s: s.date, reverse=True)   # a stable sort: ids stay in order
+
+
+def _home_page(atlas: Atlas, mapper: maps.MapMaker) -> PlannedPage:
+    """The home page. Above HOME_CLUSTERS clusters or HOME_SOURCES sources it shows the
+    largest clusters and the newest sources, chosen when planning, so that it looks up
+    only the records it shows (the clusters of its headline too)."""
+    if len(atlas.clusters) <= HOME_CLUSTERS and len(atlas.sources) <= HOME_SOURCES:
+        return PlannedPage("index.html", "home.html", partial(_home_context, atlas, mapper))
+    headline = tuple(c.id for c in atlas.clusters.values() if _is_headline(c))
+    clusters = largest_clusters(atlas)[:HOME_CLUSTERS] if len(atlas.clusters) > HOME_CLUSTERS \
+        else browse.cluster_order(atlas)
+    sources = newest_sources(atlas)[:HOME_SOURCES] if len(atlas.sources) > HOME_SOURCES \
+        else atlas.sources.values()
+    return PlannedPage("index.html", "home.html", partial(
+        _home_shown_context, atlas, mapper, headline, tuple(c.id for c in clusters),
+        tuple(s.id for s in sources)))
+
+
+def _home_shown_context(atlas: Atlas, mapper: maps.MapMaker, headline: tuple[str, ...],
+                        clusters: tuple[str, ...], sources: tuple[str, ...]) -> dict:
+    """The home page of a large atlas: the clusters and sources given (ids), and the
+    clusters of its headline; the totals are the tables' lengths."""
+    return dict(map=mapper.overview("index.html", collapsed_controls=True),
+                sort_value=browse.sort_value,
+                headline_clusters=[atlas.clusters[i] for i in headline],
+                shown_clusters=[atlas.clusters[i] for i in clusters], shown_sources=sources)
 
 
 def _map_context(atlas: Atlas, mapper: maps.MapMaker) -> dict:
@@ -222,10 +279,50 @@ def _map_context(atlas: Atlas, mapper: maps.MapMaker) -> dict:
 
 
 def _text_page_context(page, atlas: Atlas) -> dict:
-    extra = dict(disagreements=disagreements(atlas),
-                 circles=[c for c in atlas.circles.values() if len(c.radii) > 1]) \
+    extra = dict(disagreements=disagreements(atlas), circles=circles_in_disagreement(atlas)) \
         if page.id == "about" else {}
     return dict(page=page, **extra)
+
+
+def circles_in_disagreement(atlas: Atlas) -> list:
+    """The circles the articles give more than one radius."""
+    return [c for c in atlas.circles.values() if len(c.radii) > 1]
+
+
+def _text_pages(page, atlas: Atlas) -> list[PlannedPage]:
+    """A Markdown page. Above ABOUT_DISAGREEMENTS disagreements the about page says how
+    many there are and links to their list: numbered pages of browse.LIST_PAGE_ROWS
+    (the circles first, as the about page lists them), each given only its own rows."""
+    path = page_path(page.id)
+    whole = PlannedPage(path, "page.html", partial(_text_page_context, page, atlas))
+    if page.id != "about":
+        return [whole]
+    rows = [*circles_in_disagreement(atlas), *disagreements(atlas)]
+    if len(rows) <= ABOUT_DISAGREEMENTS:
+        return [whole]
+    first = disagreements_path(page.id)
+    return [PlannedPage(path, "page.html", partial(_about_split_context, page, len(rows), first))] + \
+        [PlannedPage(pager.path(pager.number), "disagreements.html",
+                     partial(_disagreements_page_context, page, pager, pager.rows(rows)))
+         for pager in browse.list_pagers(first, len(rows))]
+
+
+def disagreements_path(page_id: str) -> str:
+    """Page 1 of the disagreements' list, in a folder named after the page (no record or
+    Markdown page can take the name: their ids hold no '/')."""
+    return f"{page_id}/disagreements.html"
+
+
+def _about_split_context(page, count: int, first: str) -> dict:
+    return dict(page=page, disagreements_listed=dict(count=count, path=first))
+
+
+def _disagreements_page_context(page, pager: browse.Pager, rows: tuple) -> dict:
+    """A page of the disagreements' list: its circles (with several radii) and groups
+    of facts, given when planning."""
+    return dict(about=page, about_path=page_path(page.id), pager=pager,
+                circles=[r for r in rows if isinstance(r, Circle)],
+                disagreements=[r for r in rows if not isinstance(r, Circle)])
 
 
 def _company_page_context(company: Company, atlas: Atlas, path: str, mapper: maps.MapMaker,
@@ -281,7 +378,7 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
     """Every page of the site, in a stable order. Contexts are made when rendered."""
     tiers = browse.link_tiers(atlas)
     pages = [
-        PlannedPage("index.html", "home.html", partial(_home_context, atlas, mapper)),
+        _home_page(atlas, mapper),
         PlannedPage(page_path("map"), "map.html", partial(_map_context, atlas, mapper)),
         *_supply_pages(atlas, tiers),
         *_section_lists(atlas),
@@ -297,8 +394,8 @@ def plan_site(atlas: Atlas, mapper: maps.MapMaker) -> list[PlannedPage]:
         pages += _list_pages(browse_path(g.dimension, g.key), "browse_group.html", list(g.records),
                              partial(browse.group_context, atlas, g),
                              partial(browse.group_page_context, atlas, browse.group_count(g)))
-    pages += [PlannedPage(page_path(page.id), "page.html", partial(_text_page_context, page, atlas))
-              for page in atlas.pages.values()]
+    for page in atlas.pages.values():
+        pages += _text_pages(page, atlas)
     for ident, cluster in atlas.clusters.items():
         path = record_path("cluster", ident)
         pages.append(PlannedPage(path, "cluster.html", partial(_cluster_context, cluster, atlas, path, mapper)))
