@@ -43,13 +43,14 @@ class Publisher:
     previous: Path | None = None
 
     def put(self, rel: str, data: bytes, make_folder: bool = True) -> RenderCount:
+        target = os.path.join(self.out, rel)   # strings: tens of thousands of files a build
         if make_folder:
-            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
         if self.previous is not None:
-            old = self.previous / rel
+            old = os.path.join(self.previous, rel)
             if _same_bytes(old, data):
                 try:
-                    os.link(old, self.out / rel)
+                    os.link(old, target)
                     return RenderCount(linked=1)
                 except OSError:
                     pass  # another filesystem, or links not allowed: write instead
@@ -81,7 +82,7 @@ class Publisher:
         if self.previous is None:
             return False
         try:
-            os.link(self.previous / rel, self.out / rel)
+            os.link(os.path.join(self.previous, rel), os.path.join(self.out, rel))
             return True
         except OSError:
             return False
@@ -150,11 +151,12 @@ class PageFailed(Exception):
 _job: RenderJob | None = None
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 
