@@ -13,10 +13,6 @@ QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at-least"
                 "under": "under", "exact": ""}
 KIND_ZH = {"actual": "", "target": "目标", "estimate": "预计"}
 KIND_EN = {"actual": "", "target": "target", "estimate": "estimate"}
-PRECISION_ZH = {"exact": "精确位置", "park": "园区级位置", "district": "区县中心",
-                "city": "城市中心"}
-PRECISION_EN = {"exact": "exact site", "park": "within the park", "district": "district centre",
-                "city": "city centre"}
 
 
 def number(value: float) -> str:

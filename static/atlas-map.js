@@ -6,14 +6,22 @@
   'use strict';
 
   var KINDS = ['park', 'vehicle', 'supplier', 'institution'];
-  /* English pages (<html lang="en">) show English names and labels; their links
+  /* English pages (<html lang="en">) show English names; their links
      already lead to English pages, being relative to the page. */
   var EN = (document.documentElement.lang || '').slice(0, 2) === 'en';
-  var PRECISION = EN ? ['exact site', 'within the park', 'district centre', 'city centre']
-    : ['精确位置', '园区级位置', '区县中心', '城市中心'];
-  var ROLE = EN ? {park: 'Park', vehicle: 'Vehicle maker', supplier: 'Company', institution: 'Institution'}
-    : {park: '园区', vehicle: '整车企业', supplier: '企业', institution: '机构'};
-  var PROFILE = EN ? 'Open profile' : '查看档案';
+  /* The interface words, from the catalogue of the page's language: the build writes
+     them on this script's tag (data-words, templates/_chrome.html). Without them a
+     popup leaves out what it has no word for. */
+  var WORDS = (function () {
+    var tag = document.currentScript;
+    try {
+      return JSON.parse(tag && tag.getAttribute('data-words')) || {};
+    } catch (e) {
+      return {};
+    }
+  }());
+  var PRECISION = WORDS.precision || [];
+  var ROLE = WORDS.role || {};
 
   /* A place's name in the page's language, and in the other one. */
   function placeName(place) { return EN ? place[4] || place[3] : place[3]; }
@@ -119,9 +127,12 @@
     other.lang = EN ? 'zh-CN' : 'en';
     box.appendChild(other);
     box.appendChild(el('br'));
-    box.appendChild(el('span', 'popup-role', ROLE[KINDS[place[2]]] + ' · ' + PRECISION[place[7]]));
-    box.appendChild(el('br'));
-    var link = el('a', '', PROFILE);
+    var role = [ROLE[KINDS[place[2]]], PRECISION[place[7]]].filter(Boolean).join(' · ');
+    if (role) {
+      box.appendChild(el('span', 'popup-role', role));
+      box.appendChild(el('br'));
+    }
+    var link = el('a', '', WORDS.profile || placeName(place));
     link.href = root + placePath(place);
     box.appendChild(link);
     return box;
