@@ -57,11 +57,18 @@ class TooComplex(yaml.YAMLError):
         self.line = line
 
 
-class NumberTooLong(yaml.YAMLError):
+class BadValue(yaml.YAMLError):
+    """A value or tag the atlas cannot read, with how to fix it."""
+
+    def __init__(self, message: str, line: int, hint: str):
+        super().__init__(message)
+        self.line, self.hint = line, hint
+
+
+class NumberTooLong(BadValue):
     def __init__(self, text: str, line: int):
         super().__init__(f"`{text[:20]}…` is a number too long to read "
-                         f"({len(text):,} characters)")
-        self.line = line
+                         f"({len(text):,} characters)", line, "put it in quotes if it is text")
 
 
 class _LineLoader(_Base):  # type: ignore[misc, valid-type]
@@ -76,8 +83,28 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
             self.recursive_objects = {}
 
 
+# YAML 1.1 reads `010` as 8 (octal), a figure silently changed: here it is text, as
+# `08` already is, and the validator asks for a number where one belongs. The other
+# forms of a whole number are YAML 1.1's, with a digit required (`0x_` is text, where
+# PyYAML fails to read it).
+_WHOLE_NUMBER = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0b[0-1_]*[01][0-1_]*"
+                           r"|0x[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*"
+                           r"|[1-9][0-9_]*(?::[0-5]?[0-9])+)$")
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, _WHOLE_NUMBER if tag == "tag:yaml.org,2002:int" else form)
+            for tag, form in resolvers]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+
 MAX_EXPANDED_NODES = 200_000
-_STR_TAG = "tag:yaml.org,2002:str"
+_YAML_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _YAML_TAG + "str"
+_SEQ_TAG, _MAP_TAG = _YAML_TAG + "seq", _YAML_TAG + "map"
+# The other tags a scalar may carry, plain or written (each constructor refuses a value
+# it cannot hold); any other tag is refused: binary data, sets, ordered maps, Python
+# objects ... The event reader builds plain scalars of these tags itself.
+_SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("int", "float", "bool", "null", "timestamp"))
+# A plain `<<` or `=` outside a key is the text a curator wrote, not a merge.
+_SYMBOLS = {_YAML_TAG + "merge": "<<", _YAML_TAG + "value": "="}
 
 
 def _build_tree(loader, root):
@@ -102,11 +129,18 @@ class _NodeWalk:
         known = self.built.get(id(node))
         if known is not None:
             return known
-        kind = type(node)
+        kind, tag = type(node), node.tag
         if kind is yaml.ScalarNode:
-            value = node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
+            if tag == _STR_TAG or _SYMBOLS.get(tag) == node.value:
+                value = node.value
+            elif tag in _SCALAR_TAGS:
+                value = self.loader.construct_object(node, deep=True)
+            else:
+                raise _tag_refused(node)
             result = (value, 1)
         elif kind is yaml.SequenceNode:
+            if tag != _SEQ_TAG:
+                raise _tag_refused(node)
             items, total = Sequence(), 1
             items.line = node.start_mark.line + 1
             items.item_lines = []
@@ -119,7 +153,14 @@ class _NodeWalk:
                 items.item_lines.append(child.start_mark.line + 1)
             result = (items, total)
         elif kind is yaml.MappingNode:
-            self.loader.flatten_mapping(node)
+            if tag != _MAP_TAG:
+                raise _tag_refused(node)
+            try:
+                self.loader.flatten_mapping(node)
+            except yaml.constructor.ConstructorError as err:   # `<<: x`
+                raise BadValue("`<<` merges a mapping, given by its alias (`<<: *name`)",
+                               (err.problem_mark or node.start_mark).line + 1,
+                               "put `<<` in quotes if it is text") from None
             mapping, total = Mapping(), 1
             mapping.line = node.start_mark.line + 1
             mapping.key_lines = {}
@@ -143,14 +184,40 @@ class _NodeWalk:
         return result
 
 
+def _shown(text: str) -> str:
+    """The start of a value or tag for a one-line message: no line breaks, and no control
+    characters for a terminal to obey (a quoted value or a `%`-escaped tag may hold any)."""
+    shown = "".join(c if c.isprintable() else "?" for c in text[:40])
+    return shown if len(text) <= 40 else shown + "…"
+
+
+def _written(tag: str) -> str:
+    """A tag as a curator writes it: `!!bool`, `!foo`, `!<x>`."""
+    if tag.startswith(_YAML_TAG):
+        return "!!" + _shown(tag[len(_YAML_TAG):])
+    return _shown(tag) if tag.startswith("!") else f"!<{_shown(tag)}>"
+
+
+def _tag_refused(node) -> BadValue:
+    return BadValue(f"tag `{_written(node.tag)}` cannot be used here", node.start_mark.line + 1,
+                    "remove it; if it is part of the text, put the whole value in quotes")
+
+
+def _cannot_hold(node, what: str) -> BadValue:
+    """A scalar whose tag needs `what`. Only a written tag gets here: the resolver gives
+    a plain scalar a tag only when that tag's constructor reads it."""
+    tag = _written(node.tag)
+    written = f"{tag} {_shown(node.value)}".rstrip()
+    return BadValue(f"`{written}` is not {what}", node.start_mark.line + 1,
+                    f"write it without `{tag}`")
+
+
 class _Unusual(Exception):
     """A document the event reader leaves to the node walk."""
 
 
 _ScalarEvent, _MappingStart, _MappingEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
 _SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
-# Tags a plain scalar may resolve to that the event reader builds itself.
-_SIMPLE_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null", "timestamp"))
 # Short scalars seen before (keys and many values recur in every file): a plain one is
 # resolved once (`2025` is a number, `yes` is true), and each text is one object shared
 # by every record that holds it. Emptied when loading is done, or when they grow large.
@@ -177,7 +244,7 @@ def _plain_value(loader, event) -> Any:
         if _RESOLVE_ALL or text[:1] in _RESOLVED_FIRST else _STR_TAG
     if tag == _STR_TAG:
         value = text
-    elif tag in _SIMPLE_TAGS:
+    elif tag in _SCALAR_TAGS:
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
         value = loader.yaml_constructors[tag](loader, node)
     else:
@@ -340,7 +407,37 @@ def _too_deep_brackets(text: str) -> int:
 def _construct_timestamp_as_text(loader, node):
     # Dates stay text: the validator checks their shape and we never want
     # YAML's implicit conversion to pick a type for a curator.
+    if not yaml.SafeLoader.timestamp_regexp.match(node.value):
+        raise _cannot_hold(node, "a date")
     return loader.construct_scalar(node)
+
+
+def _construct_bool(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_bool(loader, node)
+    except KeyError:
+        raise _cannot_hold(node, "true or false") from None
+
+
+def _construct_null(loader, node):
+    if node.value not in ("", "~", "null", "Null", "NULL"):
+        raise _cannot_hold(node, "an empty value")
+    return None
+
+
+def _refuse_base_60(node) -> None:
+    if ":" in node.value:   # YAML 1.1 reads `1:30` as 90: never what a curator means
+        raise BadValue(f"`{_shown(node.value)}` reads as a number in base 60 in YAML",
+                       node.start_mark.line + 1,
+                       "put it in quotes if it is text; write a figure as a plain number")
+
+
+def _construct_float(loader, node):
+    _refuse_base_60(node)
+    try:
+        return yaml.SafeLoader.construct_yaml_float(loader, node)
+    except (ValueError, IndexError):
+        raise _cannot_hold(node, "a number") from None
 
 
 # Python converts an int of more than 4300 decimal digits neither from text nor back
@@ -352,7 +449,11 @@ _TOO_LARGE = 10 ** _MAX_DIGITS
 def _construct_int(loader, node):
     if len(node.value) > _MAX_DIGITS:  # before int(): it would refuse, or take long
         raise NumberTooLong(node.value, node.start_mark.line + 1)
-    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    _refuse_base_60(node)
+    try:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except (ValueError, IndexError):
+        raise _cannot_hold(node, "a whole number") from None
     if not -_TOO_LARGE < value < _TOO_LARGE:
         raise NumberTooLong(node.value, node.start_mark.line + 1)
     return value
@@ -360,6 +461,9 @@ def _construct_int(loader, node):
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_LineLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_LineLoader.add_constructor("tag:yaml.org,2002:null", _construct_null)
 
 
 @dataclass(frozen=True)
@@ -518,8 +622,8 @@ def _parse_yaml(text: str, rel: str, problems: Problems, first_line: int) -> Any
         problems.add(rel, err.line, str(err), "remove one of them")
     except TooComplex as err:
         problems.add(rel, err.line, f"YAML too complex: {err}", "write the values out plainly")
-    except NumberTooLong as err:
-        problems.add(rel, err.line, str(err), "put it in quotes if it is text")
+    except BadValue as err:
+        problems.add(rel, err.line, str(err), err.hint)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -528,6 +632,8 @@ def _parse_yaml(text: str, rel: str, problems: Problems, first_line: int) -> Any
         line = mark.line + 1 if mark else 0
         what = (err.problem or "syntax error").strip()
         problems.add(rel, line, f"YAML syntax error: {what}",
+                     "a value starting with `!` is read as a tag: put the whole value in quotes"
+                     if "tag" in f"{err.context} {err.problem}" else
                      "check indentation, colons and closing quotes on this line and the one before")
     except yaml.reader.ReaderError as err:
         # libyaml's position counts bytes of the UTF-8 text, not characters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import functools
 import math
 import multiprocessing
@@ -90,15 +91,15 @@ class Reader:
         value = self.data[key]
         if allow_empty_list and value == []:
             return value
-        if value is None or value == "" or value == [] or value == {}:
+        if value is None or value == [] or value == {} or (type(value) is str and not value.strip()):
             self.error(key, f"field `{key}` is empty", "give it a value, or remove the line")
             return None
         return value
 
     def text(self, key: str, required: bool = True, default: str = "") -> str:
         value = self.data.get(key, _ABSENT)
-        if type(value) is str and value:  # the usual case, checked first
-            return value.strip()
+        if type(value) is str and (stripped := value.strip()):  # the usual case, checked first
+            return stripped
         value = self._get(key, required)
         if value is None:
             return default
@@ -122,9 +123,9 @@ class Reader:
             hint = ("write the number alone and put the unit in `unit:`" if has_unit
                     else "write the number alone")
             if isinstance(value, str):
-                digits = re.match(r"^\s*(-?\d[\d,]*(?:\.\d+)?)", value)
-                if digits:
-                    hint = f"write `{key}: {digits.group(1).replace(',', '')}`" + \
+                number = _leading_number(value)
+                if number:
+                    hint = f"write `{key}: {number}`" + \
                         (" and the unit in `unit:`" if has_unit else "")
                 self.error(key, f"`{key}` must be a number, got text {value!r}", hint)
             else:
@@ -170,9 +171,12 @@ class Reader:
             return []
         out = []
         for index, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or str(item) == "":
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.problems.add(self.rel, self.item_line(key, index),
                                   f"each item of `{key}` must be text, not {_type_name(item)}")
+            elif not str(item).strip():   # `' '` once became an id "" no check knew
+                self.problems.add(self.rel, self.item_line(key, index),
+                                  f"an item of `{key}` is empty", "give it a value, or remove it")
             else:
                 out.append(str(item).strip())
         return out
@@ -207,6 +211,20 @@ class Reader:
             else:
                 out.append(Reader(item, self.rel, self.problems, allowed, f"an item of `{key}`"))
         return out
+
+
+_LEADING_NUMBER = re.compile(r"\s*(-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+
+
+def _leading_number(text: str) -> str:
+    """The number a text starts with, written as YAML reads a number (`1,200家` -> 1200;
+    `010` -> 10 and `1e3` -> 1000, which YAML reads as text); "" when there is none, or
+    it goes on as a time (`1:30`) or is too large or small to be a figure (`1e400`)."""
+    match = _LEADING_NUMBER.match(text)
+    if not match or text.startswith(":", match.end()):
+        return ""
+    number = decimal.Decimal(match.group(1).replace(",", ""))
+    return format(number, "f") if -8 < number.adjusted() < 16 else ""
 
 
 def _type_name(value: Any) -> str:

@@ -60,6 +60,7 @@ LNK, CIR, DIS, MET, IND, ABT = (f"content/{p}" for p in (C_LNK, C_CIR, C_DIS, C_
 NEW = f"content/{C_NEW}"
 
 SYNTAX_HINT = "check indentation, colons and closing quotes on this line and the one before"
+TAG_HINT = "remove it; if it is part of the text, put the whole value in quotes"
 TIME_LIMIT_S = 5.0   # generous: this is about never hanging, not about speed
 
 
@@ -171,9 +172,125 @@ CATALOGUE = [
          new_file(C_NEW, BENZ + "summary: 0x" + "f" * 4_000 + "\n"),
          NEW, 6, "is a number too long to read (4,002 characters)",
          "put it in quotes if it is text"),
-    case("yaml-ordered-map-tag-in-a-list-field",
+
+    # ---- reading the file: tags and odd scalars -------------------------------
+    # A tag may only say what a value plainly is; each standard one refuses what it
+    # cannot hold, and any other tag (binary, sets, Python objects, `!foo`) is refused.
+    case("tag-bool-on-text",   # was "internal error: KeyError"
+         new_file(C_NEW, BENZ + "summary: !!bool abc\n"),
+         NEW, 6, "`!!bool abc` is not true or false", "write it without `!!bool`"),
+    case("tag-bool-without-a-value",
+         new_file(C_NEW, BENZ + "summary: !!bool\n"),
+         NEW, 6, "`!!bool` is not true or false", "write it without `!!bool`"),
+    case("tag-int-on-text",   # was a problem without a line
+         new_file(C_NEW, BENZ + "summary: !!int abc\n"),
+         NEW, 6, "`!!int abc` is not a whole number", "write it without `!!int`"),
+    case("tag-int-on-a-sign-alone",   # was "internal error: IndexError"
+         new_file(C_NEW, BENZ + "summary: !!int +\n"),
+         NEW, 6, "`!!int +` is not a whole number", "write it without `!!int`"),
+    case("tag-int-on-a-fraction",
+         new_file(C_NEW, BENZ + "aliases: [!!int 27.5]\n"),
+         NEW, 6, "`!!int 27.5` is not a whole number", "write it without `!!int`"),
+    case("tag-float-on-text",
+         new_file(C_NEW, BENZ + "summary: !!float 27亿元\n"),
+         NEW, 6, "`!!float 27亿元` is not a number", "write it without `!!float`"),
+    case("tag-float-without-a-value",   # was "internal error: IndexError"
+         new_file(C_NEW, BENZ + "summary: !!float\n"),
+         NEW, 6, "`!!float` is not a number", "write it without `!!float`"),
+    case("tag-null-on-text",   # was read as empty, the text lost
+         new_file(C_NEW, BENZ + "summary: !!null 待补充\n"),
+         NEW, 6, "`!!null 待补充` is not an empty value", "write it without `!!null`"),
+    case("tag-timestamp-on-text",
+         new_file(C_NEW, BENZ + "summary: !!timestamp 2025年9月\n"),
+         NEW, 6, "`!!timestamp 2025年9月` is not a date", "write it without `!!timestamp`"),
+    case("tag-written-in-full",
+         new_file(C_NEW, BENZ + "summary: !<tag:yaml.org,2002:bool> abc\n"),
+         NEW, 6, "`!!bool abc` is not true or false", "write it without `!!bool`"),
+    case("tag-shorthand-from-a-tag-directive",
+         new_file(C_NEW, "%TAG ! tag:yaml.org,2002:\n---\n" + BENZ + "summary: !bool abc\n"),
+         NEW, 8, "`!!bool abc` is not true or false", "write it without `!!bool`"),
+    case("tag-on-a-key",
+         new_file(C_NEW, BENZ + "!!bool abc: x\n"),
+         NEW, 6, "`!!bool abc` is not true or false", "write it without `!!bool`"),
+    case("tag-binary",   # was `name` "must be text, not bytes"
+         new_file(C_NEW, BENZ.replace("name: 北京奔驰汽车有限公司", "name: !!binary 5YyX5Lqs")),
+         NEW, 1, "tag `!!binary` cannot be used here", TAG_HINT),
+    case("tag-binary-not-base64",   # was a "YAML syntax error" with its hint
+         new_file(C_NEW, BENZ + "summary: !!binary abc\n"),
+         NEW, 6, "tag `!!binary` cannot be used here", TAG_HINT),
+    case("tag-set-in-a-list-field",
+         new_file(C_NEW, BENZ + "aliases: !!set {奔驰, 北京奔驰}\n"),
+         NEW, 6, "tag `!!set` cannot be used here", TAG_HINT),
+    case("tag-ordered-map-in-a-list-field",
          new_file(C_NEW, BENZ + "aliases: !!omap [{a: 1}]\n"),
-         NEW, 6, "each item of `aliases` must be text"),
+         NEW, 6, "tag `!!omap` cannot be used here", TAG_HINT),
+    case("tag-pairs-in-a-list-field",
+         new_file(C_NEW, BENZ + "aliases: !!pairs [[a, b]]\n"),
+         NEW, 6, "tag `!!pairs` cannot be used here", TAG_HINT),
+    case("tag-python-object",
+         new_file(C_NEW, BENZ + "summary: !!python/object/apply:os.system [ls]\n"),
+         NEW, 6, "tag `!!python/object/apply:os.system` cannot be used here", TAG_HINT),
+    case("tag-python-name",
+         new_file(C_NEW, BENZ + "summary: !!python/name:os.system\n"),
+         NEW, 6, "tag `!!python/name:os.system` cannot be used here", TAG_HINT),
+    case("tag-unknown-text-starting-with-an-exclamation-mark",
+         new_file(C_NEW, BENZ + "summary: !Note the plant moved\n"),
+         NEW, 6, "tag `!Note` cannot be used here", TAG_HINT),
+    case("tag-with-characters-a-tag-cannot-hold",   # was the hint for a syntax error
+         new_file(C_NEW, BENZ + "summary: !重要 北京奔驰的整车工厂\n"),
+         NEW, 6, "YAML syntax error: did not find expected whitespace or line break",
+         "a value starting with `!` is read as a tag: put the whole value in quotes"),
+    case("tag-unknown-on-a-list",   # was read as the list, the tag ignored
+         new_file(C_NEW, BENZ + "aliases: !foo [奔驰]\n"),
+         NEW, 6, "tag `!foo` cannot be used here", TAG_HINT),
+    case("tag-unknown-on-a-document",
+         new_file(C_NEW, "--- !company\n" + BENZ),
+         NEW, 1, "tag `!company` cannot be used here", TAG_HINT),
+    case("tag-unknown-written-in-full",
+         new_file(C_NEW, BENZ + "summary: !<tag:example.com,2025:x> y\n"),
+         NEW, 6, "tag `!<tag:example.com,2025:x>` cannot be used here", TAG_HINT),
+    case("tag-text-on-a-list",
+         new_file(C_NEW, BENZ + "aliases: !!str [奔驰]\n"),
+         NEW, 6, "tag `!!str` cannot be used here", TAG_HINT),
+    case("tag-merge-on-text",
+         new_file(C_NEW, BENZ + "summary: !!merge x\n"),
+         NEW, 6, "tag `!!merge` cannot be used here", TAG_HINT),
+    case("merge-key-of-text",   # was a "YAML syntax error" with its hint
+         new_file(C_NEW, BENZ + "<<: 北京奔驰\n"),
+         NEW, 6, "`<<` merges a mapping, given by its alias (`<<: *name`)",
+         "put `<<` in quotes if it is text"),
+    # Numbers YAML 1.1 misreads: `010` is 8 there, text here; `1:30` is 90 there,
+    # refused here. Text in a number field gets the number to write instead.
+    case("number-as-a-time",   # was read as 90 (base 60)
+         replace(C_CLU, "value: 27\n", "value: 1:30\n"),
+         CLU, 11, "`1:30` reads as a number in base 60 in YAML",
+         "put it in quotes if it is text; write a figure as a plain number", count=2),
+    case("number-as-a-time-in-a-text-field",
+         new_file(C_NEW, BENZ + "summary: 9:30\n"),
+         NEW, 6, "`9:30` reads as a number in base 60 in YAML",
+         "put it in quotes if it is text; write a figure as a plain number"),
+    case("number-with-a-leading-zero",   # was read as 8 (octal)
+         replace(C_CLU, "value: 27\n", "value: 010\n"),
+         CLU, 11, "`value` must be a number, got text '010'",
+         "write `value: 10` and the unit in `unit:`"),
+    case("number-with-a-leading-zero-not-octal",   # the hint was `value: 08`
+         replace(C_CLU, "value: 27\n", "value: 08\n"),
+         CLU, 11, "`value` must be a number, got text '08'",
+         "write `value: 8` and the unit in `unit:`"),
+    case("number-with-an-exponent",   # YAML 1.1 wants `1.0e+3`; the hint was `value: 1`
+         replace(C_CLU, "value: 27\n", "value: 2.7e1\n"),
+         CLU, 11, "`value` must be a number, got text '2.7e1'",
+         "write `value: 27` and the unit in `unit:`"),
+    case("number-too-large-for-a-float",   # the hint was `value: 1`
+         replace(C_CLU, "value: 27\n", "value: 1e400\n"),
+         CLU, 11, "`value` must be a number, got text '1e400'",
+         "write the number alone and put the unit in `unit:`"),
+    case("number-too-large-for-a-float-in-yaml-form",
+         replace(C_CLU, "value: 27\n", "value: 1.0e+400\n"),
+         CLU, 11, "`value` must be a finite number, not inf"),
+    case("number-negative-infinity",
+         replace(C_CLU, "value: 27\n", "value: -.inf\n"),
+         CLU, 11, "`value` must be a finite number, not -inf"),
 
     # ---- reading the file: encoding, emptiness, shape ------------------------
     case("encoding-gbk",
@@ -244,6 +361,22 @@ CATALOGUE = [
     case("field-empty-quotes",
          replace(C_CLU, "    quote: 集聚企业120家", '    quote: ""'),
          CLU, 23, "field `quote` is empty", "give it a value, or remove the line"),
+    case("field-only-spaces",   # was accepted as an empty name
+         replace(C_PK, "name_en: Ninghe Future Technology City", "name_en: '  '"),
+         PK, 2, "field `name_en` is empty", "give it a value, or remove the line"),
+    case("field-only-a-full-width-space",   # was accepted: a quote found in every source
+         replace(C_CLU, "    quote: 集聚企业120家", '    quote: "\u3000"'),
+         CLU, 23, "field `quote` is empty", "give it a value, or remove the line"),
+    case("field-only-spaces-naming-a-company",   # was "internal error: KeyError"
+         replace(C_LNK, "supplier: tianjin-huaxiang", "supplier: ' '"),
+         LNK, 1, "field `supplier` is empty", "give it a value, or remove the line"),
+    case("list-item-only-spaces",   # was "internal error: KeyError"
+         replace(C_HX, "clusters: [ninghe-auto-parts]", "clusters: [' ']"),
+         HX, 8, "an item of `clusters` is empty", "give it a value, or remove it"),
+    case("list-item-empty-quotes",   # was "each item of `sources` must be text, not text"
+         new_file(C_NEW, BENZ.replace("sources: [tjrb-2025-09-clusters]",
+                                      "sources: [tjrb-2025-09-clusters, '']")),
+         NEW, 5, "an item of `sources` is empty", "give it a value, or remove it"),
 
     # ---- fields: wrong types -------------------------------------------------
     case("type-number-with-unit-yi-yuan",

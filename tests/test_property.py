@@ -9,7 +9,8 @@ AttributeError, ValueError, RecursionError ...
 
 The escapes found while writing these tests (a 5000-digit number, a lone surrogate,
 `!!omap`/`!!pairs` in a list field, a designation year of NaN or infinity, a
-300-character `text:` file name) are pinned as regression tests at the end.
+300-character `text:` file name, `!!bool abc`, `!!int` with no value) are pinned as
+regression tests at the end.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from atlas.load import parse_yaml
 from atlas.problems import ContentError, Problems
 from atlas.resolve import resolve
 from atlas.validate import validate
-from fixture_atlas import (ABOUT, CIRCLES, CLUSTER, FILES, HUAXIANG, LINKS, SOURCE, SOURCE_YAML,
-                           make_content)
+from fixture_atlas import (ABOUT, BENZ, CIRCLES, CLUSTER, FILES, HUAXIANG, LINKS, SOURCE,
+                           SOURCE_YAML, make_content)
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -161,6 +162,10 @@ def test_the_unchanged_fixture_validates():
 @example(text="aliases: !!set {a, b}\n")
 @example(text="name: !!binary aGVsbG8=\n")
 @example(text="value: " + "9" * 5000 + "\n")
+@example(text="summary: !!bool abc\n")
+@example(text="summary: !!int\n")
+@example(text="summary: !!float +\n")
+@example(text="!!bool x: y\n")
 def test_random_text_as_a_company_file(text):
     validates_or_reports({C_NEW: text})
 
@@ -361,10 +366,11 @@ def test_parse_yaml_survives_a_lone_surrogate():
 
 @pytest.mark.parametrize("tag", ["!!omap", "!!pairs"])
 def test_ordered_map_tags_in_a_list_field_are_reported(tag):
-    # These tags build a plain list of tuples, without line numbers (was AttributeError).
-    [problem] = reported({C_HX: HUAXIANG.replace("aliases: [华翔]", f"aliases: {tag} [{{a: 1}}]")})
-    assert (problem.path, problem.line) == (f"content/{C_HX}", 3)
-    assert "each item of `aliases` must be text" in problem.message
+    # These tags built a plain list of tuples, without line numbers (was AttributeError);
+    # then the tag was ignored; now it is refused where it stands.
+    [problem] = reported({C_NEW: BENZ + f"aliases: {tag} [{{a: 1}}]\n"})
+    assert (problem.path, problem.line) == (f"content/{C_NEW}", 6)
+    assert problem.message == f"tag `{tag}` cannot be used here"
 
 
 @pytest.mark.parametrize("year", [".nan", ".inf", "-.inf"])
@@ -383,3 +389,77 @@ def test_a_source_text_name_too_long_is_reported():
     [problem] = reported({C_SRC: SOURCE_YAML.replace(f"text: {SOURCE}.txt", "text: " + "x" * 300)})
     assert (problem.path, problem.line) == (f"content/{C_SRC}", 11)
     assert "`text:" in problem.message
+
+
+# --- tags and odd scalars ------------------------------------------------------------------
+
+TAGS = (st.sampled_from(["!!bool", "!!int", "!!float", "!!null", "!!timestamp", "!!str", "!!binary",
+                         "!!set", "!!omap", "!!pairs", "!!seq", "!!map", "!!merge", "!!value",
+                         "!!python/object:os.system", "!!python/tuple", "!", "!foo",
+                         "!<tag:yaml.org,2002:bool>", "!<tag:example.com,2025:x>"])
+        | st.from_regex(r"!!?[a-z][a-z/:.]{0,10}", fullmatch=True))
+# What a curator might write after a tag, or without one: every kind of scalar YAML
+# resolves, forms it misreads or cannot read, and small collections.
+WRITTEN = (st.sampled_from(["", "abc", "yes", "No", "~", "null", "12", "-7", "+", "0x", "0x_", "0b",
+                            "0x1f", "1_000", "010", "08", "1:30", "1:2:3.5", "1e3", "1e400",
+                            "1.0e+400", ".nan", "-.inf", "2025-09-01", "2025-02-30", "aGVsbG8=",
+                            "====", "<<", "=", "'quoted'", '"a\\x1bb"', '"1\\n2"', "[a, b]",
+                            "{a: 1}", "[{a: 1}]", "{a, b}", "[[a, b]]", "北京", "9" * 5000])
+           | st.from_regex(r"[-+]?[0-9_.:eE]{1,8}", fullmatch=True))
+
+
+@SETTINGS
+@given(tag=TAGS | st.just(""), written=WRITTEN)
+@example(tag="!!bool", written="abc")   # was KeyError: "internal error"
+@example(tag="!!int", written="")       # was IndexError
+@example(tag="!!float", written="+")
+def test_a_tagged_or_odd_value_is_read_or_reported_on_its_own_line(tag, written):
+    problems = Problems()
+    data = parse_yaml(f"name: x\nsummary: {tag} {written}\nnote: y\n", "t.yaml", problems)
+    if problems:
+        assert data is None
+        [problem] = problems.sorted()
+        assert problem.line == 2 and problem.hint, problem
+        assert_good_problems(problems)
+    else:
+        assert list(data) == ["name", "summary", "note"] and data.line_of("note") == 3
+
+
+@SETTINGS
+@given(key=st.sampled_from(["name", "name_en", "role", "industry", "sources"]), tag=TAGS,
+       written=WRITTEN)
+def test_a_tagged_field_of_a_company(key, tag, written):
+    text = "".join(f"{line.partition(':')[0]}: {tag} {written}\n" if line.startswith(key + ":")
+                   else line + "\n" for line in BENZ.splitlines())
+    validates_or_reports({C_NEW: text})
+
+
+@pytest.mark.parametrize("anchored", [False, True], ids=["plain", "anchored"])
+@pytest.mark.parametrize("written, value", [
+    ("=", "="), ("<<", "<<"),             # plain symbols, not the YAML 1.1 `value` and merge
+    ("010", "010"), ("07", "07"),         # text, as `08` always was (YAML 1.1: octal 8, 7)
+    ("0x_", "0x_"), ("0b_", "0b_"),       # PyYAML fails to read these as numbers
+    ("0x1f", 31), ("1_000", 1000), ("+12", 12), ("1.5", 1.5), (".inf", math.inf),
+    ("'1:30'", "1:30"),                  # quoted (plain, YAML 1.1's 90 is refused)
+    ("2025-09-01", "2025-09-01"),        # dates stay text
+    ("!!str 12", "12"), ("!!float 12", 12.0), ("!!int 0x1f", 31), ("!!bool Yes", True),
+    ("!!null ~", None), ("!!null", None), ("!!timestamp 2025-09-01", "2025-09-01"),
+    ("!!merge <<", "<<"), ("!!seq [a]", ["a"]), ("!!map {a: 1}", {"a": 1}),
+])
+def test_a_value_that_means_what_it_says_is_read_as_it(written, value, anchored):
+    """By both readers: an untagged file is read from the parser's events, one with an
+    anchor (or a tag) by the node walk."""
+    problems = Problems()
+    data = parse_yaml(f"a: {'&x ' if anchored else ''}{written}\n", "t.yaml", problems)
+    assert not problems and data == {"a": value} and isinstance(data["a"], type(value))
+
+
+@pytest.mark.parametrize("text", ['a: !<%1B%5B2J%0A> x\n', 'a: !!bool "\\e[2J\\nrm -rf"\n',
+                                  "a: !!int " + "x" * 200 + "\n"])
+def test_a_refused_tag_or_value_is_shown_on_one_printable_line(text):
+    # The message quotes what the curator wrote: a terminal must not obey an escape
+    # code in it, and a line break would split the problem in two.
+    problems = Problems()
+    assert parse_yaml(text, "t.yaml", problems) is None
+    [problem] = problems.sorted()
+    assert problem.line == 1 and str(problem).isprintable() and len(problem.message) < 120
