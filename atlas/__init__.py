@@ -33,7 +33,7 @@ from .progress import Progress
 from .render import Publisher, RenderJob, default_jobs, render_pages
 from .resolve import resolve
 from .search import indexed_digest, start_search
-from .validate import validate
+from .validate import ReadFiles, read_files, validate
 
 __version__ = "0.1.0"
 
@@ -73,15 +73,21 @@ def describe_counts(atlas: Atlas) -> str:
             f"{len(atlas.circles)} circles, {facts} facts from {len(atlas.sources)} sources")
 
 
-def load_atlas(project: Project, parsed: Path | None = None) -> Atlas:
+def load_atlas(project: Project, parsed: Path | None = None, read: Path | None = None) -> Atlas:
     """Validate the content and resolve it into the Atlas (raises ContentError). With
     `parsed`, the files' parse trees are kept there for the next build, which parses
-    only the files that changed (load.ParsedFiles)."""
+    only the files that changed (load.ParsedFiles); with `read`, what reading each company
+    and link file gave, which the next build takes instead of reading them again
+    (validate.ReadFiles)."""
+    boundaries = load_boundaries(project.static / "geo")
     if parsed is None:
-        return resolve(validate(project.content, load_boundaries(project.static / "geo")))
-    with parsed_files(ParsedFiles.read(parsed)) as kept:
-        atlas = resolve(validate(project.content, load_boundaries(project.static / "geo")))
+        return resolve(validate(project.content, boundaries))
+    with parsed_files(ParsedFiles.read(parsed)) as kept, \
+            read_files(ReadFiles.read(read) if read else ReadFiles()) as records:
+        atlas = resolve(validate(project.content, boundaries))
     kept.save(parsed)
+    if read:
+        records.save(read)
     return atlas
 
 
@@ -123,7 +129,7 @@ def _render_site(project: Project, config: Config, out: Path,
     if known is not None:
         return BuildReport(up_to_date=True, **known.summary)
     progress.stage("loading and checking content")
-    atlas = load_atlas(project, cache.parsed_file(out))
+    atlas = load_atlas(project, cache.parsed_file(out), cache.read_file(out))
     # The atlas lives until the build ends: the collector need not scan it again, and
     # forked workers then do not copy its pages by touching them.
     gc.freeze()

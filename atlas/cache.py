@@ -146,6 +146,12 @@ def parsed_file(out: Path) -> Path:
     return out.parent / f".{out.name}.parsed.pickle"
 
 
+def read_file(out: Path) -> Path:
+    """Beside `out`: what reading each company and link file gave (validate.ReadFiles)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.read.pickle"
+
+
 def compiled_templates(out: Path, site: str) -> Path | None:
     """A folder beside `out` for the compiled templates of builds with this site digest
     (which covers the templates, the generator's code and its settings); the folders of

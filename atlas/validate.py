@@ -6,8 +6,12 @@ import contextlib
 import datetime as dt
 import decimal
 import functools
+import hashlib
+import itertools
 import math
 import multiprocessing
+import os
+import pickle
 import re
 import threading
 from operator import itemgetter
@@ -277,6 +281,87 @@ class _Refs:
                              did_you_mean(ident, known[kind]))
 
 
+class ReadFiles:
+    """What reading each company and supply-link file gave the last build: its records
+    and everything reading it noted (references, quotes, points, ids), by the digest of
+    the file's bytes and path, so a rebuild reads only the files that changed. Kept only
+    for files read without a problem, as pickles made when read (before the model's
+    stage adds back-links), and valid only for the same `context`: the reading code and
+    the metrics and industries a file is checked against."""
+
+    def __init__(self, known: dict[bytes, bytes] | None = None, context: str = ""):
+        self.known, self.context = known or {}, context
+        self.used: dict[bytes, bytes] = {}     # this build's files: what to keep
+
+    @staticmethod
+    def key(rel: str, data: bytes, salt: str = "") -> bytes:
+        digest = hashlib.blake2b(f"{rel}\0{salt}\0".encode("utf-8", "surrogatepass"),
+                                 digest_size=20)
+        digest.update(data)
+        return digest.digest()
+
+    def checked_against(self, context: str) -> None:
+        """Forget every file read by the last build in another context."""
+        if context != self.context:
+            self.known, self.context = {}, context
+
+    def get(self, key: bytes) -> tuple | None:
+        kept = self.known.get(key)
+        if kept is None:
+            return None
+        self.used[key] = kept
+        return pickle.loads(kept)
+
+    def put(self, key: bytes, read: tuple) -> None:
+        self.used[key] = pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def read(cls, path: Path) -> "ReadFiles":
+        """The file `save` wrote; empty when there is none or it cannot be read."""
+        try:
+            with open(path, "rb") as stream:
+                saved = pickle.load(stream)
+            return cls(saved["files"], saved["context"])
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError,
+                ValueError, ImportError, IndexError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        """Best effort: without the file the next build reads every file."""
+        if self.used.keys() == self.known.keys():
+            return   # the same files as the last build: the file says it already
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as stream:
+                pickle.dump({"context": self.context, "files": self.used}, stream,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+_read_files: ReadFiles | None = None
+
+
+@contextlib.contextmanager
+def read_files(kept: ReadFiles):
+    """Read company and link files through `kept` inside (see ReadFiles)."""
+    global _read_files
+    saved, _read_files = _read_files, kept
+    try:
+        yield kept
+    finally:
+        _read_files = saved
+
+
+# What reading a file depends on besides its bytes: this code (and the loader's, the
+# model's and geo's), and the metrics and industries (Validator.reading_context).
+_READER_CODE = hashlib.blake2b(b"".join(
+    (Path(__file__).parent / name).read_bytes()
+    for name in ("validate.py", "load.py", "model.py", "geo.py", "problems.py")),
+    digest_size=16).hexdigest()
+
+
 class Validator:
     """Reads the whole content tree into an Atlas, or raises ContentError with every problem."""
 
@@ -292,6 +377,7 @@ class Validator:
         self.industries: dict[str, Label] = {}
         self.districts: dict[str, District] = {}
         self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> rel
+        self._company_keys: dict[Path, bytes | None] = {}   # see ReadFiles
 
     # What reading notes beyond the records (handed back by the helper process).
 
@@ -310,6 +396,48 @@ class Validator:
         self.own_locations += own_locations
         for kind, seen in ids.items():
             self.ids.setdefault(kind, {}).update(seen)
+
+    def _mark(self) -> tuple:
+        return (len(self.problems.items), len(self.refs.pending), len(self.quotes),
+                len(self.own_locations), {kind: len(seen) for kind, seen in self.ids.items()})
+
+    def _notes_since(self, mark: tuple) -> tuple:
+        problems, pending, quotes, locations, ids = mark
+        return (self.problems.items[problems:], self.refs.pending[pending:],
+                self.quotes[quotes:], self.own_locations[locations:],
+                {kind: dict(itertools.islice(seen.items(), ids.get(kind, 0), None))
+                 for kind, seen in self.ids.items() if len(seen) > ids.get(kind, 0)})
+
+    def reading_context(self) -> str:
+        """What a file's reading depends on besides its bytes (see ReadFiles)."""
+        return hashlib.blake2b(f"{_READER_CODE}\0{sorted(self.metrics.items())!r}\0"
+                               f"{sorted(self.industries.items())!r}".encode(),
+                               digest_size=16).hexdigest()
+
+    def _file_key(self, path: Path, salt: str = "") -> bytes | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None   # read as usual, which reports it
+        rel = os.path.relpath(path, self.content.parent).replace(os.sep, "/")
+        return ReadFiles.key(rel, data, salt)
+
+    def _remembered(self, key: bytes | None, read: Callable[[], Any]) -> Any:
+        """read(), or what it gave the last build for the same file (see ReadFiles),
+        with the notes it made then taken again."""
+        kept = _read_files
+        if kept is None or key is None:
+            return read()
+        known = kept.get(key)
+        if known is not None:
+            value, notes = known
+            self.take_notes(notes)
+            return value
+        mark = self._mark()
+        value = read()
+        if len(self.problems.items) == mark[0]:
+            kept.put(key, (value, self._notes_since(mark)))
+        return value
 
     # --- helpers -----------------------------------------------------------
 
@@ -635,6 +763,12 @@ class Validator:
         return out
 
     def read_company(self, path: Path) -> Company | None:
+        if _read_files is None:
+            return self._read_company(path)
+        key = self._company_keys.get(path) or self._file_key(path)
+        return self._remembered(key, lambda: self._read_company(path))
+
+    def _read_company(self, path: Path) -> Company | None:
         loaded = self._load_mapping(path, "company")
         if not loaded:
             return None
@@ -682,7 +816,12 @@ class Validator:
     def read_links(self, files: list[Path]) -> list[Link]:
         out: list[Link] = []
         for path in files:
-            out += self._read_link_file(path, len(out))
+            first = len(out)
+            if _read_files is None:
+                out += self._read_link_file(path, first)
+            else:
+                out += self._remembered(self._file_key(path, str(first)),
+                                        lambda: self._read_link_file(path, first))
         return out
 
     def _read_link_file(self, path: Path, first: int) -> list[Link]:
@@ -812,7 +951,13 @@ class Validator:
         self.industries = self.read_labels("industries.yaml")
         self.districts = self.read_districts()
         sources = self.read_sources()
-        helper = _Helper(self, sources, self._files("companies"), self.link_files())
+        company_files = self._files("companies")
+        unread = len(company_files)
+        if _read_files is not None:
+            _read_files.checked_against(self.reading_context())
+            self._company_keys = {path: self._file_key(path) for path in company_files}
+            unread = sum(key not in _read_files.known for key in self._company_keys.values())
+        helper = _Helper(self, sources, company_files, self.link_files(), unread)
         try:
             clusters = self.read_clusters()
             companies = self.read_companies(helper.company_files, helper.claims.front)
@@ -930,10 +1075,10 @@ class _Claims:
         return range(start, self.count)
 
 
-def _helper_wanted(company_files: list[Path]) -> bool:
+def _helper_wanted(unread: int) -> bool:
     # A fork copies only the thread that calls it: with others running (the preview
     # server) a lock one of them holds could never be released in the copy.
-    return (forked.default_jobs() > 1 and len(company_files) >= PARALLEL_MIN_COMPANIES
+    return (forked.default_jobs() > 1 and unread >= PARALLEL_MIN_COMPANIES
             and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
 
 
@@ -944,11 +1089,11 @@ class _Helper:
     none, and `finish` reads the links here."""
 
     def __init__(self, validator: Validator, sources: dict[str, Source], company_files: list[Path],
-                 link_files: list[Path]):
+                 link_files: list[Path], unread: int):
         self.validator, self.sources = validator, sources
         self.company_files, self.link_files = company_files, link_files
         self.reader: forked.Forked | None = None
-        if not _helper_wanted(company_files):
+        if not _helper_wanted(unread):
             self.claims = _Claims(len(company_files))
             return
         self.claims = _Claims(len(company_files), multiprocessing.get_context("fork"))
@@ -968,9 +1113,11 @@ class _Helper:
         if answer is None:
             return (validator.read_links(self.link_files),
                     validator.read_companies(self.company_files, _once(self.claims.rest())))
-        links, companies, noted, parsed = answer
+        links, companies, noted, parsed, read = answer
         validator.take_notes(noted)
         parsed_elsewhere(parsed)
+        if _read_files is not None:
+            _read_files.used.update(read)
         return links, companies
 
     def stop(self) -> None:
@@ -983,7 +1130,7 @@ def _once(batch: range) -> Callable[[], range]:
     return lambda: next(batches, _NONE_LEFT)
 
 
-def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple, dict]:
+def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple, dict, dict]:
     """In the forked process: read the helper's share with a fresh notebook."""
     validator = helper.validator
     validator.clear_notes()
@@ -993,7 +1140,8 @@ def _help(helper: _Helper) -> tuple[list[Link], dict[str, Company], tuple, dict]
         read += [(index, validator.read_company(helper.company_files[index])) for index in batch]
     read.sort(key=itemgetter(0))
     validator._check_quotes(helper.sources)
-    return links, {c.id: c for _, c in read if c is not None}, validator.notes(), parsed_here()
+    return (links, {c.id: c for _, c in read if c is not None}, validator.notes(), parsed_here(),
+            _read_files.used if _read_files is not None else {})
 
 
 def _suggest_slug(text: str) -> str:

@@ -198,7 +198,7 @@ def helped(monkeypatch):
     monkeypatch.setattr(validate_module, "PARALLEL_MIN_COMPANIES", 1)
     monkeypatch.setattr(validate_module, "_BATCH", 3)
     monkeypatch.delenv("ATLAS_JOBS", raising=False)
-    if not validate_module._helper_wanted([ROOT]):
+    if not validate_module._helper_wanted(1):
         pytest.skip("one core, no fork, or other threads running: no helper here")
 
 
@@ -319,3 +319,50 @@ def test_trees_kept_by_another_parser_are_not_used(tmp_path, monkeypatch):
     assert not load.ParsedFiles.read(kept_at).known
     kept_at.write_bytes(b"not a pickle")
     assert not load.ParsedFiles.read(kept_at).known
+
+
+# --- files read by the last build (validate.ReadFiles) -----------------------------------
+
+def _remove_metric(content: Path) -> None:
+    path = content / "metrics.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "- {id: takt, name: 生产节拍, name_en: Takt time}\n"
+    assert line in text
+    path.write_text(text.replace(line, ""), encoding="utf-8")
+
+
+def _change_quoted_text(content: Path) -> None:
+    path = content / "sources/tjrb-2025-10-auto-chain.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "平均每4秒就能产出一根线束" in text
+    path.write_text(text.replace("平均每4秒就能产出一根线束", "平均每5秒就能产出一根线束"),
+                    encoding="utf-8")
+
+
+def _remove_park(content: Path) -> None:
+    (content / "parks/tianjin-airport-economic-zone.yaml").unlink()
+
+
+ELSEWHERE = {"a metric a company's figure uses": (_remove_metric, "unknown metric `takt`"),
+             "the text a company quotes": (_change_quoted_text, "quote not found"),
+             "a park a company names": (_remove_park, "unknown park `tianjin-airport-economic-zone`")}
+
+
+@pytest.mark.parametrize("change", ELSEWHERE)
+def test_a_company_file_taken_from_the_last_build_is_checked_against_what_changed_elsewhere(
+        project_copy, tmp_path, change):
+    from atlas import Project, load_atlas
+    kept = (tmp_path / "parsed.pickle", tmp_path / "read.pickle")
+    project = Project(project_copy)
+    first = load_atlas(project, *kept)
+    assert kept[1].exists(), "the readings were not kept"
+    assert load_atlas(project, *kept) == first == load_atlas(project)
+    edit, message = ELSEWHERE[change]
+    edit(project_copy / "content")
+    with pytest.raises(ContentError) as taken:
+        load_atlas(project, *kept)
+    with pytest.raises(ContentError) as read:
+        load_atlas(project)
+    assert sorted(taken.value.problems.items) == sorted(read.value.problems.items)
+    assert any(message in p.message and "companies/" in p.path
+               for p in taken.value.problems.items), taken.value.problems.items
