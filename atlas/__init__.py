@@ -82,12 +82,15 @@ def load_atlas(project: Project, parsed: Path | None = None, read: Path | None =
     boundaries = load_boundaries(project.static / "geo")
     if parsed is None:
         return resolve(validate(project.content, boundaries))
-    with parsed_files(ParsedFiles.read(parsed)) as kept, \
-            read_files(ReadFiles.read(read) if read else ReadFiles()) as records:
+    if read is None:
+        with parsed_files(ParsedFiles.read(parsed)) as kept:
+            atlas = resolve(validate(project.content, boundaries))
+        kept.save(parsed)
+        return atlas
+    with parsed_files(ParsedFiles.read(parsed)) as kept, read_files(ReadFiles.read(read)) as records:
         atlas = resolve(validate(project.content, boundaries))
     kept.save(parsed)
-    if read:
-        records.save(read)
+    records.save(read)
     return atlas
 
 

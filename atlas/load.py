@@ -560,8 +560,8 @@ _parsed: ParsedFiles | None = None
 
 
 @contextlib.contextmanager
-def parsed_files(kept: ParsedFiles):
-    """Parse through `kept` inside (see ParsedFiles)."""
+def parsed_files(kept: ParsedFiles | None):
+    """Parse through `kept` inside (see ParsedFiles); with None, keep no parse tree."""
     global _parsed
     saved, _parsed = _parsed, kept
     try:

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import math
+import os
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -884,7 +885,7 @@ class Reuse:
         """Link one file from the previous site if unchanged: its size, else None."""
         if self.previous.unchanged(path, own) and self._keep(path):
             self.fingerprints.kept(path)
-            return (self._site / path).stat().st_size
+            return os.stat(os.path.join(self._site, path)).st_size
         return None
 
     def watching(self, paths: list[str], own: str, make: Callable[[], Any]) -> Any:

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable
 
 from . import forked, geo
 from .load import (Mapping, Sequence, collector_paused, forget_repeated_values, load_yaml,
-                   parse_yaml, parsed_elsewhere, parsed_here, read_text, split_front_matter)
+                   parse_yaml, parsed_elsewhere, parsed_files, parsed_here, read_text,
+                   split_front_matter)
 from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
                     Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
                     Where)
@@ -343,6 +344,12 @@ class ReadFiles:
 _read_files: ReadFiles | None = None
 
 
+def _newest(items: dict, count: int) -> dict:
+    """The last `count` entries of `items`, in order (walked from the end: reading one
+    file adds one id to a table of thousands)."""
+    return dict(reversed(list(itertools.islice(reversed(items.items()), count))))
+
+
 @contextlib.contextmanager
 def read_files(kept: ReadFiles):
     """Read company and link files through `kept` inside (see ReadFiles)."""
@@ -405,7 +412,7 @@ class Validator:
         problems, pending, quotes, locations, ids = mark
         return (self.problems.items[problems:], self.refs.pending[pending:],
                 self.quotes[quotes:], self.own_locations[locations:],
-                {kind: dict(itertools.islice(seen.items(), ids.get(kind, 0), None))
+                {kind: _newest(seen, len(seen) - ids.get(kind, 0))
                  for kind, seen in self.ids.items() if len(seen) > ids.get(kind, 0)})
 
     def reading_context(self) -> str:
@@ -434,7 +441,8 @@ class Validator:
             self.take_notes(notes)
             return value
         mark = self._mark()
-        value = read()
+        with parsed_files(None):   # its reading is kept instead of its parse tree
+            value = read()
         if len(self.problems.items) == mark[0]:
             kept.put(key, (value, self._notes_since(mark)))
         return value
@@ -955,8 +963,9 @@ class Validator:
         unread = len(company_files)
         if _read_files is not None:
             _read_files.checked_against(self.reading_context())
-            self._company_keys = {path: self._file_key(path) for path in company_files}
-            unread = sum(key not in _read_files.known for key in self._company_keys.values())
+            if _read_files.known:   # else every file is read (and its key made then)
+                self._company_keys = {path: self._file_key(path) for path in company_files}
+                unread = sum(key not in _read_files.known for key in self._company_keys.values())
         helper = _Helper(self, sources, company_files, self.link_files(), unread)
         try:
             clusters = self.read_clusters()
