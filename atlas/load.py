@@ -500,21 +500,20 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
 
 # -- parsed files kept between builds ---------------------------------------------------
 
-class ParsedFiles:
-    """The trees of the files parsed by the last build, by the digest of their text, so a
-    rebuild parses only the files that changed. Each tree is kept as its pickle, made
-    when it was parsed (before any later stage could touch it), and a tree given out is
-    a fresh copy. Only trees parsed without a problem are kept: every message comes
-    from a real parse."""
+class KeptPickles:
+    """Values a build made, kept for the next build as pickles by a key of what each was
+    made from, and valid only while `stamp` (what else made them: the code, say) is the
+    same. Pickled when made, before any later stage could touch them; a value given out
+    is a fresh copy. `used` is what this build made or took: what to keep."""
 
-    def __init__(self, known: dict[bytes, bytes] | None = None):
-        self.known = known or {}
-        self.used: dict[bytes, bytes] = {}     # this build's files: what to keep
+    def __init__(self, known: dict[bytes, bytes] | None = None, stamp: str = ""):
+        self.known, self.stamp = known or {}, stamp
+        self.used: dict[bytes, bytes] = {}
 
-    @staticmethod
-    def key(text: str, first_line: int) -> bytes:
-        return hashlib.blake2b(f"{first_line}\0{text}".encode("utf-8", "surrogatepass"),
-                               digest_size=20).digest()
+    def checked_against(self, stamp: str) -> None:
+        """Forget everything kept by a build with another stamp."""
+        if stamp != self.stamp:
+            self.known, self.stamp = {}, stamp
 
     def get(self, key: bytes) -> Any:
         kept = self.known.get(key)
@@ -523,35 +522,50 @@ class ParsedFiles:
         self.used[key] = kept
         return pickle.loads(kept)
 
-    def put(self, key: bytes, tree: Any) -> None:
-        self.used[key] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, key: bytes, value: Any) -> None:
+        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
-    def read(cls, path: Path) -> "ParsedFiles":
-        """The file a build saved with `save`; empty when there is none, or when it was
-        made by another parser (a change to this module or to PyYAML)."""
+    def read(cls, path: Path):
+        """What `save` wrote; empty when there is none or it cannot be read."""
         try:
             with open(path, "rb") as stream:
                 saved = pickle.load(stream)
-            if saved.get("parser") == _PARSER:
-                return cls(saved["files"])
+            return cls(saved["files"], saved["stamp"])
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError,
                 ValueError, ImportError, IndexError):
-            pass
-        return cls()
+            return cls()
 
     def save(self, path: Path) -> None:
-        """Best effort: without the file the next build parses every file."""
+        """Best effort: without the file the next build makes everything again."""
         if self.used.keys() == self.known.keys():
-            return   # the same files as the last build: the file says it already
+            return   # the same as the last build kept: the file says it already
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as stream:
-                pickle.dump({"parser": _PARSER, "files": self.used}, stream,
+                pickle.dump({"stamp": self.stamp, "files": self.used}, stream,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
+
+
+class ParsedFiles(KeptPickles):
+    """The trees of the files parsed by the last build, by the digest of their text, so a
+    rebuild parses only the files that changed; made by this parser (this module and
+    PyYAML) alone. Only trees parsed without a problem are kept: every message comes
+    from a real parse."""
+
+    @staticmethod
+    def key(text: str, first_line: int) -> bytes:
+        return hashlib.blake2b(f"{first_line}\0{text}".encode("utf-8", "surrogatepass"),
+                               digest_size=20).digest()
+
+    @classmethod
+    def read(cls, path: Path) -> "ParsedFiles":
+        kept = super().read(path)
+        kept.checked_against(_PARSER)
+        return kept
 
 
 _PARSER = hashlib.blake2b(Path(__file__).read_bytes() + f"\0{yaml.__version__}\0{_Base.__name__}"

@@ -11,7 +11,6 @@ import itertools
 import math
 import multiprocessing
 import os
-import pickle
 import re
 import threading
 from operator import itemgetter
@@ -19,8 +18,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import forked, geo
-from .load import (Mapping, Sequence, collector_paused, forget_repeated_values, load_yaml,
-                   parse_yaml, parsed_elsewhere, parsed_files, parsed_here, read_text,
+from .load import (KeptPickles, Mapping, Sequence, collector_paused, forget_repeated_values,
+                   load_yaml, parse_yaml, parsed_elsewhere, parsed_files, parsed_here, read_text,
                    split_front_matter)
 from .model import (PROVINCES, Atlas, Circle, Cluster, Company, Designation, District, Fact,
                     Headline, Label, Link, Location, Page, Park, Person, Product, Radius, Source,
@@ -282,17 +281,13 @@ class _Refs:
                              did_you_mean(ident, known[kind]))
 
 
-class ReadFiles:
+class ReadFiles(KeptPickles):
     """What reading each company and supply-link file gave the last build: its records
     and everything reading it noted (references, quotes, points, ids), by the digest of
     the file's bytes and path, so a rebuild reads only the files that changed. Kept only
-    for files read without a problem, as pickles made when read (before the model's
-    stage adds back-links), and valid only for the same `context`: the reading code and
-    the metrics and industries a file is checked against."""
-
-    def __init__(self, known: dict[bytes, bytes] | None = None, context: str = ""):
-        self.known, self.context = known or {}, context
-        self.used: dict[bytes, bytes] = {}     # this build's files: what to keep
+    for files read without a problem, pickled when read (before the model's stage adds
+    back-links); the stamp is the reading context: the reading code and the metrics and
+    industries a file is checked against (Validator.reading_context)."""
 
     @staticmethod
     def key(rel: str, data: bytes, salt: str = "") -> bytes:
@@ -300,45 +295,6 @@ class ReadFiles:
                                  digest_size=20)
         digest.update(data)
         return digest.digest()
-
-    def checked_against(self, context: str) -> None:
-        """Forget every file read by the last build in another context."""
-        if context != self.context:
-            self.known, self.context = {}, context
-
-    def get(self, key: bytes) -> tuple | None:
-        kept = self.known.get(key)
-        if kept is None:
-            return None
-        self.used[key] = kept
-        return pickle.loads(kept)
-
-    def put(self, key: bytes, read: tuple) -> None:
-        self.used[key] = pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
-
-    @classmethod
-    def read(cls, path: Path) -> "ReadFiles":
-        """The file `save` wrote; empty when there is none or it cannot be read."""
-        try:
-            with open(path, "rb") as stream:
-                saved = pickle.load(stream)
-            return cls(saved["files"], saved["context"])
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError,
-                ValueError, ImportError, IndexError):
-            return cls()
-
-    def save(self, path: Path) -> None:
-        """Best effort: without the file the next build reads every file."""
-        if self.used.keys() == self.known.keys():
-            return   # the same files as the last build: the file says it already
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as stream:
-                pickle.dump({"context": self.context, "files": self.used}, stream,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
 
 
 _read_files: ReadFiles | None = None
