@@ -556,6 +556,9 @@ class ParsedFiles(KeptPickles):
     PyYAML) alone. Only trees parsed without a problem are kept: every message comes
     from a real parse."""
 
+    def __init__(self, known: dict[bytes, bytes] | None = None, stamp: str | None = None):
+        super().__init__(known, _PARSER if stamp is None else stamp)
+
     @staticmethod
     def key(text: str, first_line: int) -> bytes:
         return hashlib.blake2b(f"{first_line}\0{text}".encode("utf-8", "surrogatepass"),
