@@ -47,6 +47,8 @@ def server(built_site, tmp_path_factory):
 def browser():
     """A real headless Chromium (one per test module: Playwright's sync API allows one
     at a time, and some modules drive their own)."""
-    from browser_kit import chromium
+    from browser_kit import HAVE_CHROMIUM, chromium
+    if not HAVE_CHROMIUM:
+        pytest.skip("Debian's chromium is not installed")
     with chromium() as launched:
         yield launched

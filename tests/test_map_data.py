@@ -83,15 +83,6 @@ def test_places_file_is_well_under_the_plain_json_of_its_rows(tmp_path):
 
 # --- in a real Chromium ----------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def chromium_browser():
-    from browser_kit import HAVE_CHROMIUM, chromium
-    if not HAVE_CHROMIUM:
-        pytest.skip("Debian's chromium is not installed")
-    with chromium() as launched:
-        yield launched
-
-
 def _open(browser, base: str, path: str, width: int, height: int = 740):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -104,9 +95,9 @@ def _open(browser, base: str, path: str, width: int, height: int = 740):
 
 
 @pytest.mark.browser
-def test_browser_reads_the_same_places_and_links(built_site, server, chromium_browser):
+def test_browser_reads_the_same_places_and_links(built_site, server, browser):
     expected = maps.read_places_data(_places_data(built_site))
-    context, page, errors = _open(chromium_browser, server, "map.html", 1280)
+    context, page, errors = _open(browser, server, "map.html", 1280)
     try:
         shown = page.evaluate("() => window.atlasPlaces()")
         assert shown["places"] == expected["places"]
@@ -127,8 +118,8 @@ CIRCLES_IN_VIEW = """() => {
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["map.html", "en/map.html", "index.html"])
 @pytest.mark.parametrize("width, height", [(360, 740), (1280, 800)])
-def test_first_view_shows_every_drawn_circle_whole(server, chromium_browser, path, width, height):
-    context, page, errors = _open(chromium_browser, server, path, width, height)
+def test_first_view_shows_every_drawn_circle_whole(server, browser, path, width, height):
+    context, page, errors = _open(browser, server, path, width, height)
     try:
         rings = page.evaluate(CIRCLES_IN_VIEW)
         assert 310 in [km for km, _ in rings], rings
@@ -153,8 +144,8 @@ FOCUSABLE_IN_MAP = """() => {
 @pytest.mark.parametrize("path, words", [("map.html", "公里"), ("en/map.html", " km radius"),
                                          ("companies/langfang-leoni-wiring.html", None)])
 def test_every_focusable_ring_is_named_and_lines_are_not_tab_stops(
-        server, chromium_browser, path, words):
-    context, page, errors = _open(chromium_browser, server, path, 1280, 800)
+        server, browser, path, words):
+    context, page, errors = _open(browser, server, path, 1280, 800)
     try:
         focusable = page.evaluate(FOCUSABLE_IN_MAP)
         assert all(f["name"] and f["role"] == "img" for f in focusable), focusable
@@ -175,7 +166,7 @@ LINES_ON_MAP = """() => { let n = 0;
 
 @pytest.mark.browser
 def test_past_the_limit_lines_start_off_and_the_layer_list_draws_them(
-        tmp_path, monkeypatch, chromium_browser):
+        tmp_path, monkeypatch, browser):
     from atlas import Project, build
     from browser_kit import serving_under_subpath
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
@@ -185,7 +176,7 @@ def test_past_the_limit_lines_start_off_and_the_layer_list_draws_them(
     drawable = len(_shown_links(maps.read_places_data(_places_data(site))))
     assert drawable > 10
     with serving_under_subpath(site, tmp_path / "www") as base:
-        context, page, errors = _open(chromium_browser, base, "en/map.html", 1280, 800)
+        context, page, errors = _open(browser, base, "en/map.html", 1280, 800)
         try:
             assert page.evaluate(LINES_ON_MAP) == 0
             toggle = page.get_by_role("checkbox", name="Supply links")

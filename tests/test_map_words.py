@@ -94,15 +94,6 @@ def test_a_map_word_missing_from_both_catalogues_is_a_build_error_naming_it(proj
 
 # --- in a real Chromium ----------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def chromium_browser():
-    from browser_kit import HAVE_CHROMIUM, chromium
-    if not HAVE_CHROMIUM:
-        pytest.skip("Debian's chromium is not installed")
-    with chromium() as launched:
-        yield launched
-
-
 def _showing(real_atlas) -> list:
     """Located records that together show every marker kind and every precision."""
     kinds, precisions, chosen = set(), set(), []
@@ -136,9 +127,9 @@ OPEN_POPUP = """async (path) => {
 @pytest.mark.browser
 @pytest.mark.parametrize("lang, path", [("zh", "map.html"), ("en", "en/map.html")])
 def test_popups_speak_the_page_language_from_the_catalogue(
-        server, chromium_browser, real_atlas, lang, path):
+        server, browser, real_atlas, lang, path):
     words = CATALOGUES[lang]
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -160,9 +151,9 @@ def test_popups_speak_the_page_language_from_the_catalogue(
 
 
 @pytest.mark.browser
-def test_without_its_words_a_popup_shows_nothing_made_up(server, chromium_browser, real_atlas):
+def test_without_its_words_a_popup_shows_nothing_made_up(server, browser, real_atlas):
     """A page whose script tag lost data-words: no 'undefined', the link named by the place."""
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
