@@ -25,6 +25,10 @@ STARTUP_S = 180
 CHANGE_S = 60  # a bound for loaded machines; a rebuild normally takes a few seconds
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """`build.py serve` in a subprocess, its output collected line by line."""
 
@@ -34,7 +38,10 @@ class Server:
             [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
              "--root", str(project)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={"SOURCE_DATE_EPOCH": "0", "PATH": "/usr/bin:/bin"})
+            env={"SOURCE_DATE_EPOCH": "0", "PATH": "/usr/bin:/bin"},
+            # As from a terminal, where Ctrl-C interrupts: a test run started in the
+            # background (nohup, `&`) ignores SIGINT, and a child would inherit that.
+            preexec_fn=_interruptible)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         self.errors: list[str] = []
