@@ -82,15 +82,12 @@ def load_atlas(project: Project, parsed: Path | None = None, read: Path | None =
     boundaries = load_boundaries(project.static / "geo")
     if parsed is None:
         return resolve(validate(project.content, boundaries))
-    if read is None:
-        with parsed_files(ParsedFiles.read(parsed)) as kept:
-            atlas = resolve(validate(project.content, boundaries))
-        kept.save(parsed)
-        return atlas
-    with parsed_files(ParsedFiles.read(parsed)) as kept, read_files(ReadFiles.read(read)) as records:
+    records = ReadFiles.read(read) if read else None
+    with parsed_files(ParsedFiles.read(parsed)) as kept, read_files(records):
         atlas = resolve(validate(project.content, boundaries))
     kept.save(parsed)
-    records.save(read)
+    if records is not None:
+        records.save(read)
     return atlas
 
 

@@ -26,6 +26,13 @@ class Record:
     summary: dict
 
 
+def beside(out: Path, name: str) -> Path:
+    """`.<out's name>.<name>` in the folder holding `out`: where what a build of `out`
+    keeps for the next one lives (never inside the site)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.{name}"
+
+
 def site_digest(root: Path, settings: str) -> str:
     """One digest of everything but the content that can change a page: templates,
     catalogues, static files, atlas.toml, the generator's code and the settings."""
@@ -66,8 +73,7 @@ def input_digest(root: Path, site: str, out: Path | None = None) -> str:
 
 
 def _stats_file(out: Path) -> Path:
-    out = Path(os.path.abspath(out))
-    return out.parent / f".{out.name}.stats.json"
+    return beside(out, "stats.json")
 
 
 def _read_stats(out: Path) -> dict[str, list]:
@@ -99,8 +105,7 @@ def _add_trees(digest, trees) -> None:
 
 
 def _pages_file(out: Path) -> Path:
-    out = Path(os.path.abspath(out))
-    return out.parent / f".{out.name}.pages.json"
+    return beside(out, "pages.json")
 
 
 def previous_pages(out: Path, site: str) -> dict:
@@ -143,14 +148,12 @@ def _write_json(path: Path, data: dict) -> None:
 
 def parsed_file(out: Path) -> Path:
     """Beside `out`: the content files' parse trees, for the next build (load.ParsedFiles)."""
-    out = Path(os.path.abspath(out))
-    return out.parent / f".{out.name}.parsed.pickle"
+    return beside(out, "parsed.pickle")
 
 
 def read_file(out: Path) -> Path:
     """Beside `out`: what reading each company and link file gave (validate.ReadFiles)."""
-    out = Path(os.path.abspath(out))
-    return out.parent / f".{out.name}.read.pickle"
+    return beside(out, "read.pickle")
 
 
 def compiled_templates(out: Path, site: str) -> Path | None:
@@ -167,8 +170,7 @@ def drawn_maps(out: Path, site: str) -> Path | None:
 
 
 def _kept_for_site(out: Path, kind: str, site: str) -> Path | None:
-    out = Path(os.path.abspath(out))
-    base = out.parent / f".{out.name}.{kind}"
+    base = beside(out, kind)
     folder = base / site[:20]
     try:
         if base.is_dir():
@@ -188,8 +190,7 @@ def folder_identity(folder: Path) -> tuple[int, int]:
 
 def _record_file(out: Path) -> Path:
     """Beside the site folder, like its lock: `.site.build.json` for `site/`."""
-    out = Path(os.path.abspath(out))
-    return out.parent / f".{out.name}.build.json"
+    return beside(out, "build.json")
 
 
 def last_build(out: Path) -> Record | None:

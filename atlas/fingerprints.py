@@ -137,21 +137,12 @@ class Remembering:
                 "fresh": fresh}
 
     def _saved_afresh(self, digests: Digests) -> dict:
-        table, position, pages = [], {}, {}
+        afresh = Remembering(Previous.none())
         for path, (own, positions) in self.pages.items():
             if isinstance(positions, str):
                 positions = decode_positions(positions)
-            renumbered = array(_UINT32)
-            for at in positions:
-                dependency = self.dependencies[at]
-                new = position.get(dependency)
-                if new is None:
-                    new = position[dependency] = len(table)
-                    table.append(dependency)
-                renumbered.append(new)
-            pages[path] = [own, encode_positions(renumbered)]
-        return {"deps": [[t, key, digests.record((t, key))] for t, key in table],
-                "pages": pages, "fresh": len(table)}
+            afresh.made(path, own, [self.dependencies[at] for at in positions])
+        return afresh.saved(digests)
 
 
 def page_dependencies(saved: dict) -> dict[str, set[Dependency]]:

@@ -307,8 +307,9 @@ def _newest(items: dict, count: int) -> dict:
 
 
 @contextlib.contextmanager
-def read_files(kept: ReadFiles):
-    """Read company and link files through `kept` inside (see ReadFiles)."""
+def read_files(kept: ReadFiles | None):
+    """Read company and link files through `kept` inside (see ReadFiles); with None,
+    read every file."""
     global _read_files
     saved, _read_files = _read_files, kept
     try:
@@ -340,7 +341,7 @@ class Validator:
         self.industries: dict[str, Label] = {}
         self.districts: dict[str, District] = {}
         self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> rel
-        self._company_keys: dict[Path, bytes | None] = {}   # see ReadFiles
+        self._company_keys: dict[Path, bytes | None] = {}   # made ahead (see ReadFiles)
 
     # What reading notes beyond the records (handed back by the helper process).
 
@@ -385,11 +386,14 @@ class Validator:
         rel = os.path.relpath(path, self.content.parent).replace(os.sep, "/")
         return ReadFiles.key(rel, data, salt)
 
-    def _remembered(self, key: bytes | None, read: Callable[[], Any]) -> Any:
+    def _remembered(self, path: Path, read: Callable[[], Any], salt: str = "") -> Any:
         """read(), or what it gave the last build for the same file (see ReadFiles),
         with the notes it made then taken again."""
         kept = _read_files
-        if kept is None or key is None:
+        if kept is None:
+            return read()
+        key = self._company_keys.get(path) or self._file_key(path, salt)
+        if key is None:
             return read()
         known = kept.get(key)
         if known is not None:
@@ -727,10 +731,7 @@ class Validator:
         return out
 
     def read_company(self, path: Path) -> Company | None:
-        if _read_files is None:
-            return self._read_company(path)
-        key = self._company_keys.get(path) or self._file_key(path)
-        return self._remembered(key, lambda: self._read_company(path))
+        return self._remembered(path, lambda: self._read_company(path))
 
     def _read_company(self, path: Path) -> Company | None:
         loaded = self._load_mapping(path, "company")
@@ -781,11 +782,7 @@ class Validator:
         out: list[Link] = []
         for path in files:
             first = len(out)
-            if _read_files is None:
-                out += self._read_link_file(path, first)
-            else:
-                out += self._remembered(self._file_key(path, str(first)),
-                                        lambda: self._read_link_file(path, first))
+            out += self._remembered(path, lambda: self._read_link_file(path, first), str(first))
         return out
 
     def _read_link_file(self, path: Path, first: int) -> list[Link]:
