@@ -667,21 +667,6 @@ class _JsonRows:
         return piece
 
 
-def json_rows_pieces(rows: Iterable[dict]) -> Iterator[bytes]:
-    """json_bytes(list(rows)), the same bytes, in pieces of about 64 KB: the text of a
-    whole table (tens of MB) is never held."""
-    text = _JsonRows()
-    for row in rows:
-        piece = text.add(row)
-        if piece:
-            yield piece
-    yield text.end()
-
-
-def json_rows_bytes(rows: Iterable[dict]) -> bytes:
-    return b"".join(json_rows_pieces(rows))
-
-
 _PIECE = 1 << 16
 
 
@@ -737,30 +722,17 @@ class _CsvRows:
         return piece
 
 
-def csv_pieces(table: Table, rows: Iterable[dict]) -> Iterator[bytes]:
-    """The table as CSV in pieces of about 64 KB (see _CsvRows)."""
-    text = _CsvRows(table)
-    for row in rows:
-        piece = text.add(row)
-        if piece:
-            yield piece
-    yield text.end()
-
-
 def table_pieces(table: Table, rows: Iterable[dict]) -> Iterator[tuple[bytes, bytes]]:
-    """The table's CSV and JSON (the bytes of csv_pieces and json_rows_pieces) from one
-    pass over its rows, as pairs of pieces (b"" where one file has none yet): each row
-    is made once and dropped once both files have it."""
+    """The table's CSV (UTF-8 with a byte-order mark, CRLF) and JSON (as json_bytes of
+    the list of rows) from one pass over its rows, as pairs of pieces of about 64 KB
+    (b"" where one file has none yet): each row is made once and dropped once both
+    files have it."""
     as_csv, as_json = _CsvRows(table), _JsonRows()
     for row in rows:
         pair = as_csv.add(row), as_json.add(row)
         if pair[0] or pair[1]:
             yield pair
     yield as_csv.end(), as_json.end()
-
-
-def csv_bytes(table: Table, rows: Iterable[dict]) -> bytes:
-    return b"".join(csv_pieces(table, rows))
 
 
 def licence(name: str, scope: str = "") -> dict:
