@@ -318,12 +318,14 @@ def read_files(kept: ReadFiles | None):
         _read_files = saved
 
 
-# What reading a file depends on besides its bytes: this code (and the loader's, the
-# model's and geo's), and the metrics and industries (Validator.reading_context).
-_READER_CODE = hashlib.blake2b(b"".join(
-    (Path(__file__).parent / name).read_bytes()
-    for name in ("validate.py", "load.py", "model.py", "geo.py", "problems.py")),
-    digest_size=16).hexdigest()
+@functools.lru_cache(maxsize=1)
+def _reader_code() -> str:
+    """What reading a file depends on in code: this module, the loader's, the model's
+    and geo's (read when first needed: a no-op build reads no content)."""
+    return hashlib.blake2b(b"".join(
+        (Path(__file__).parent / name).read_bytes()
+        for name in ("validate.py", "load.py", "model.py", "geo.py", "problems.py")),
+        digest_size=16).hexdigest()
 
 
 class Validator:
@@ -374,7 +376,7 @@ class Validator:
 
     def reading_context(self) -> str:
         """What a file's reading depends on besides its bytes (see ReadFiles)."""
-        return hashlib.blake2b(f"{_READER_CODE}\0{sorted(self.metrics.items())!r}\0"
+        return hashlib.blake2b(f"{_reader_code()}\0{sorted(self.metrics.items())!r}\0"
                                f"{sorted(self.industries.items())!r}".encode(),
                                digest_size=16).hexdigest()
 
